@@ -1,0 +1,84 @@
+/**
+ * `node sandbox/ghl/cli.ts [--port N] [--seed S] [--contacts N] [--search-delay-ms N]
+ * [--rate-window-ms N]`: starts the GHL sandbox, prints how to use it and runs until SIGINT or
+ * SIGTERM.
+ */
+import { parseArgs } from 'node:util';
+import { startGhlSandbox } from './index.ts';
+import type { GhlSandboxOptions } from './index.ts';
+import { OPERATOR_ENDPOINTS } from './operator-control-routes.ts';
+
+function intFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`--${name} must be a non-negative integer, got "${value}"`);
+  return parsed;
+}
+
+function optionsFrom(argv: string[]): GhlSandboxOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      seed: { type: 'string' },
+      contacts: { type: 'string' },
+      'search-delay-ms': { type: 'string' },
+      'rate-window-ms': { type: 'string' },
+    },
+    strict: true,
+  });
+  const options: GhlSandboxOptions = {};
+  const port = intFlag('port', values.port);
+  const seed = intFlag('seed', values.seed);
+  const contacts = intFlag('contacts', values.contacts);
+  const searchDelayMs = intFlag('search-delay-ms', values['search-delay-ms']);
+  const windowMs = intFlag('rate-window-ms', values['rate-window-ms']);
+  if (port !== undefined) options.port = port;
+  if (values.host !== undefined) options.host = values.host;
+  if (seed !== undefined) options.seed = seed;
+  if (contacts !== undefined) options.contacts = contacts;
+  if (searchDelayMs !== undefined) options.searchDelayMs = searchDelayMs;
+  if (windowMs !== undefined) options.rateLimit = { windowMs };
+  return options;
+}
+
+/** Runs the sandbox until SIGINT/SIGTERM, then closes it. */
+export async function runGhlSandboxCli(argv: string[]): Promise<void> {
+  const started = Date.now();
+  const sandbox = await startGhlSandbox(optionsFrom(argv));
+  const readWrite = sandbox.mintToken({ scopes: ['contacts.readonly', 'contacts.write'] });
+  const readOnly = sandbox.mintToken({ scopes: ['contacts.readonly'] });
+  console.log(`GHL sandbox listening on ${sandbox.url} (started in ${Date.now() - started} ms)`);
+  console.log(`  location id         ${sandbox.locationId}`);
+  console.log(`  other location id   ${sandbox.otherLocationId} (tokens for it are 403 on the main location)`);
+  console.log(`  company id          ${sandbox.companyId}`);
+  console.log(`  PIT read+write      ${readWrite.accessToken}  (contacts.readonly contacts.write)`);
+  console.log(`  PIT read-only       ${readOnly.accessToken}  (contacts.readonly)`);
+  console.log(`  OAuth client id     ${sandbox.clientId}`);
+  console.log(`  OAuth client secret ${sandbox.clientSecret}`);
+  console.log(`  authorize           ${sandbox.url}/oauth/chooselocation?response_type=code&client_id=${sandbox.clientId}&redirect_uri=<url>&scope=contacts.readonly%20contacts.write`);
+  console.log('  webhook public key (Ed25519, verifies x-ghl-signature):');
+  console.log(sandbox.webhookPublicKeyPem.trimEnd().replace(/^/gm, '    '));
+  console.log('  operator endpoints:');
+  for (const line of OPERATOR_ENDPOINTS) console.log(`    ${line}`);
+  console.log('Press Ctrl+C to stop.');
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await sandbox.close();
+  console.log('GHL sandbox stopped.');
+}
+
+if (import.meta.main) {
+  runGhlSandboxCli(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,422 @@
+/**
+ * The per-location GHL request budget (ghl-api.md §4, ARCHITECTURE.md §1.5): every GHL call
+ * awaits `acquire()` first and reports its response to `observe()`.
+ *
+ * Burst model: a sliding log of send times. A request may go when fewer than `max` sends
+ * happened in the last `windowMs`. GHL documents "100 requests per 10 seconds" without saying
+ * whether the window is fixed or rolling; a sliding log never puts more than `max` sends in
+ * *any* interval of `windowMs`, so it stays under the limit under both readings, and it still
+ * reaches full throughput (`max` per window, back to back). A token bucket refilling at
+ * max/windowMs would either allow 2 × max across a window boundary (full bucket plus refill) or,
+ * sized to avoid that, be slower than the limit. What the client cannot see (latency jitter
+ * moving sends closer together at the server) is what `safetyMargin` is for; a burst 429 that
+ * still happens blocks the location for `X-RateLimit-Interval-Milliseconds`.
+ *
+ * Resynchronisation: the `X-RateLimit-*` headers of every response may only *lower* our view
+ * (the server's remaining is authoritative when lower than ours), never raise it, so a late
+ * response from an earlier window cannot refill the budget; capacity comes back only as our own
+ * send times age out. Sends the server counted and we did not (another process, a restart) are
+ * recorded as sends at the time we learn of them.
+ *
+ * Daily budget: counted locally and lowered by `X-RateLimit-Daily-Remaining`. GHL does not
+ * document when the day resets; we use `x-ratelimit-daily-reset` when sent (read as in the
+ * official SDK: milliseconds until reset; epoch seconds or epoch milliseconds are also accepted)
+ * and otherwise assume the next UTC midnight. When the daily budget is gone the location pauses
+ * until then, and `acquire()` rejects at once with `rate_limited_daily` unless the caller asks
+ * to wait (`waitForDaily`).
+ */
+import type { Clock } from '../shared/clock.ts';
+import { systemClock } from '../shared/clock.ts';
+import { AppError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import { silentLogger } from '../shared/logger.ts';
+import { numericHeader, retryAfterMs } from './errors.ts';
+
+/** Request lanes in priority order, highest first. */
+export type Lane = 'webhook' | 'user' | 'reconcile' | 'backfill';
+
+/** The lanes, highest priority first. */
+export const LANES: readonly Lane[] = ['webhook', 'user', 'reconcile', 'backfill'];
+
+export interface RateLimiterOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Requests per burst window before the first response says otherwise; default 100. */
+  max?: number;
+  /** Burst window length in ms; default 10,000. */
+  windowMs?: number;
+  /** Requests per day; default 200,000. */
+  daily?: number;
+  /** `false` makes `acquire()` resolve at once (benchmarks with limits off); default true. */
+  enabled?: boolean;
+  /** Tokens per burst window held back as a cushion against latency jitter; default 0. */
+  safetyMargin?: number;
+}
+
+export interface AcquireOptions {
+  /** Rejects the wait (and removes it from the queue) when aborted. */
+  signal?: AbortSignal;
+  /**
+   * Wait through a daily pause instead of rejecting with `rate_limited_daily`; for work that
+   * may run hours later, such as a backfill.
+   */
+  waitForDaily?: boolean;
+}
+
+/** A snapshot of one location's budget, for dashboards and tests. */
+export interface LocationBudget {
+  locationId: string;
+  max: number;
+  windowMs: number;
+  /** Sends still allowed now in the current window (0 while paused). */
+  remaining: number;
+  dailyLimit: number;
+  dailyRemaining: number;
+  /** Epoch ms when a pause ends. */
+  pausedUntil?: number;
+  pausedReason?: 'daily' | 'burst';
+  /** Waiters per lane. */
+  queued: Record<Lane, number>;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+  waitForDaily: boolean;
+  /** Detaches the abort listener. */
+  release: () => void;
+}
+
+interface LocationState {
+  id: string;
+  max: number;
+  windowMs: number;
+  dailyLimit: number;
+  /** Send times, ascending; entries older than `windowMs` are pruned lazily. */
+  sends: number[];
+  dailyUsed: number;
+  /** When the current daily window ends (epoch ms). */
+  dailyResetAt: number;
+  /** When the daily window was last reset locally; daily-exhaustion headers just after are stale. */
+  lastDailyReset: number | undefined;
+  dailyPaused: boolean;
+  /** End of a burst block after a 429. */
+  blockedUntil: number;
+  queues: Record<Lane, Waiter[]>;
+  /** When the pending wake-up fires, if one is pending. */
+  timerAt: number | undefined;
+  timerSeq: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Per-location GHL budget with priority lanes; see the module comment for the model. */
+export class RateLimiter {
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #max: number;
+  readonly #windowMs: number;
+  readonly #daily: number;
+  readonly #enabled: boolean;
+  readonly #safetyMargin: number;
+  readonly #locations = new Map<string, LocationState>();
+  readonly #timers = new AbortController();
+  #stopped = false;
+
+  constructor(opts: RateLimiterOptions = {}) {
+    this.#clock = opts.clock ?? systemClock;
+    this.#logger = opts.logger ?? silentLogger;
+    this.#max = positive(opts.max, 100);
+    this.#windowMs = positive(opts.windowMs, 10_000);
+    this.#daily = positive(opts.daily, 200_000);
+    this.#enabled = opts.enabled ?? true;
+    this.#safetyMargin = Math.max(0, opts.safetyMargin ?? 0);
+  }
+
+  /**
+   * Resolves when one request for `locationId` may be sent, and counts it as sent. Waiters are
+   * served by lane priority, then first come first served. Rejects with `rate_limited_daily`
+   * while the location is paused for the day (unless `waitForDaily`), with the signal's reason
+   * when aborted, and after `stop()`.
+   */
+  acquire(locationId: string, lane: Lane, options?: AbortSignal | AcquireOptions): Promise<void> {
+    if (!this.#enabled) return Promise.resolve();
+    const { signal, waitForDaily = false } =
+      options instanceof AbortSignal ? { signal: options } : (options ?? {});
+    if (this.#stopped) return Promise.reject(stoppedError());
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    const state = this.#state(locationId);
+    this.#rollDaily(state, this.#clock.now());
+    if (state.dailyPaused && !waitForDaily) return Promise.reject(dailyError(state));
+
+    return new Promise<void>((resolve, reject) => {
+      const queue = state.queues[lane];
+      const onAbort = (): void => {
+        const index = queue.indexOf(waiter);
+        if (index >= 0) queue.splice(index, 1);
+        reject(signal?.reason as Error);
+      };
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        waitForDaily,
+        release: () => signal?.removeEventListener('abort', onAbort),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      queue.push(waiter);
+      this.#drain(state);
+    });
+  }
+
+  /**
+   * Resynchronises from the `X-RateLimit-*` headers of a response (call it for every response,
+   * success or not). A 429 blocks the location for the burst interval, or pauses it for the day
+   * when `X-RateLimit-Daily-Remaining` is 0.
+   */
+  observe(locationId: string, status: number, headers: Headers): void {
+    const state = this.#state(locationId);
+    const now = this.#clock.now();
+    this.#rollDaily(state, now);
+
+    const max = numericHeader(headers, 'x-ratelimit-max');
+    if (max !== undefined && max > 0) state.max = max;
+    const interval = numericHeader(headers, 'x-ratelimit-interval-milliseconds');
+    if (interval !== undefined && interval > 0) state.windowMs = interval;
+    const dailyLimit = numericHeader(headers, 'x-ratelimit-limit-daily');
+    if (dailyLimit !== undefined && dailyLimit > 0) state.dailyLimit = dailyLimit;
+    const resetAt = dailyResetFromHeaders(headers, now);
+    if (resetAt !== undefined && resetAt > now) state.dailyResetAt = resetAt;
+
+    const remaining = numericHeader(headers, 'x-ratelimit-remaining');
+    if (remaining !== undefined) {
+      this.#prune(state, now);
+      const unseen = state.max - Math.max(0, remaining) - state.sends.length;
+      for (let i = 0; i < unseen; i++) state.sends.push(now);
+    }
+
+    // Just after our daily reset, a "0 left today" is most likely a response from yesterday:
+    // let it block like a burst 429 instead of pausing the new day.
+    const freshDay =
+      state.lastDailyReset !== undefined && now - state.lastDailyReset < state.windowMs;
+    const dailyRemaining = numericHeader(headers, 'x-ratelimit-daily-remaining');
+    if (dailyRemaining !== undefined && !freshDay) {
+      state.dailyUsed = Math.max(state.dailyUsed, state.dailyLimit - dailyRemaining);
+      if (dailyRemaining <= 0) this.#pauseForDay(state);
+    }
+
+    if (status === 429 && !state.dailyPaused) {
+      const blockMs = retryAfterMs(headers) ?? state.windowMs;
+      if (state.blockedUntil <= now) {
+        this.#logger.warn(
+          { locationId, blockMs },
+          'GHL burst rate limit hit; location blocked for the interval',
+        );
+      }
+      state.blockedUntil = Math.max(state.blockedUntil, now + blockMs);
+    }
+    this.#drain(state);
+  }
+
+  /** A snapshot of the budget of `locationId`. */
+  budget(locationId: string): LocationBudget {
+    const state = this.#state(locationId);
+    const now = this.#clock.now();
+    this.#rollDaily(state, now);
+    this.#prune(state, now);
+    const pause: Pick<LocationBudget, 'pausedUntil' | 'pausedReason'> = state.dailyPaused
+      ? { pausedUntil: state.dailyResetAt, pausedReason: 'daily' }
+      : state.blockedUntil > now
+        ? { pausedUntil: state.blockedUntil, pausedReason: 'burst' }
+        : {};
+    return {
+      locationId,
+      max: state.max,
+      windowMs: state.windowMs,
+      remaining: pause.pausedReason ? 0 : Math.max(0, this.#capacity(state) - state.sends.length),
+      dailyLimit: state.dailyLimit,
+      dailyRemaining: Math.max(0, state.dailyLimit - state.dailyUsed),
+      ...pause,
+      queued: {
+        webhook: state.queues.webhook.length,
+        user: state.queues.user.length,
+        reconcile: state.queues.reconcile.length,
+        backfill: state.queues.backfill.length,
+      },
+    };
+  }
+
+  /** Rejects every waiter, cancels pending wake-ups, and makes later `acquire()` calls reject. */
+  stop(): void {
+    this.#stopped = true;
+    this.#timers.abort();
+    for (const state of this.#locations.values()) {
+      for (const lane of LANES) {
+        for (const waiter of state.queues[lane].splice(0)) {
+          waiter.release();
+          waiter.reject(stoppedError());
+        }
+      }
+    }
+  }
+
+  #state(locationId: string): LocationState {
+    let state = this.#locations.get(locationId);
+    if (!state) {
+      state = {
+        id: locationId,
+        max: this.#max,
+        windowMs: this.#windowMs,
+        dailyLimit: this.#daily,
+        sends: [],
+        dailyUsed: 0,
+        dailyResetAt: nextUtcMidnight(this.#clock.now()),
+        lastDailyReset: undefined,
+        dailyPaused: false,
+        blockedUntil: 0,
+        queues: { webhook: [], user: [], reconcile: [], backfill: [] },
+        timerAt: undefined,
+        timerSeq: 0,
+      };
+      this.#locations.set(locationId, state);
+    }
+    return state;
+  }
+
+  #capacity(state: LocationState): number {
+    return Math.max(1, state.max - this.#safetyMargin);
+  }
+
+  #prune(state: LocationState, now: number): void {
+    let expired = 0;
+    while (expired < state.sends.length && (state.sends[expired] ?? 0) + state.windowMs <= now) {
+      expired++;
+    }
+    if (expired > 0) state.sends.splice(0, expired);
+  }
+
+  #rollDaily(state: LocationState, now: number): void {
+    if (now < state.dailyResetAt) return;
+    state.dailyUsed = 0;
+    state.dailyPaused = false;
+    state.lastDailyReset = now;
+    state.dailyResetAt = nextUtcMidnight(now);
+  }
+
+  #pauseForDay(state: LocationState): void {
+    if (state.dailyPaused) return;
+    state.dailyPaused = true;
+    this.#logger.warn(
+      { locationId: state.id, pausedUntil: new Date(state.dailyResetAt).toISOString() },
+      'GHL daily limit reached for location; paused until the daily reset',
+    );
+  }
+
+  /** Grants what the budget allows now, in lane order, and schedules a wake-up for the rest. */
+  #drain(state: LocationState): void {
+    if (this.#stopped) return;
+    const now = this.#clock.now();
+    this.#rollDaily(state, now);
+    for (;;) {
+      if (state.dailyPaused) {
+        this.#rejectDailyWaiters(state);
+        if (hasWaiters(state)) this.#wakeAt(state, state.dailyResetAt);
+        return;
+      }
+      const lane = LANES.find((l) => state.queues[l].length > 0);
+      if (lane === undefined) return;
+      if (state.blockedUntil > now) {
+        this.#wakeAt(state, state.blockedUntil);
+        return;
+      }
+      this.#prune(state, now);
+      const capacity = this.#capacity(state);
+      if (state.sends.length >= capacity) {
+        // Enough sends must age out to leave room for one more (several if `max` just shrank).
+        const freeing = state.sends[state.sends.length - capacity] ?? now;
+        this.#wakeAt(state, freeing + state.windowMs);
+        return;
+      }
+      if (state.dailyUsed >= state.dailyLimit) {
+        this.#pauseForDay(state);
+        continue;
+      }
+      const waiter = state.queues[lane].shift();
+      if (!waiter) return;
+      state.sends.push(now);
+      state.dailyUsed++;
+      waiter.release();
+      waiter.resolve();
+    }
+  }
+
+  #rejectDailyWaiters(state: LocationState): void {
+    for (const lane of LANES) {
+      const queue = state.queues[lane];
+      const rejected = queue.filter((w) => !w.waitForDaily);
+      if (rejected.length === 0) continue;
+      state.queues[lane] = queue.filter((w) => w.waitForDaily);
+      for (const waiter of rejected) {
+        waiter.release();
+        waiter.reject(dailyError(state));
+      }
+    }
+  }
+
+  /** One pending wake-up per location: an earlier need replaces a later one, stale ones are no-ops. */
+  #wakeAt(state: LocationState, at: number): void {
+    if (state.timerAt !== undefined && state.timerAt <= at) return;
+    state.timerAt = at;
+    const seq = ++state.timerSeq;
+    this.#clock.sleep(Math.max(0, at - this.#clock.now()), this.#timers.signal).then(
+      () => {
+        if (state.timerSeq === seq) state.timerAt = undefined;
+        this.#drain(state);
+      },
+      () => undefined, // aborted by stop()
+    );
+  }
+}
+
+function hasWaiters(state: LocationState): boolean {
+  return LANES.some((lane) => state.queues[lane].length > 0);
+}
+
+function positive(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+function nextUtcMidnight(now: number): number {
+  return Math.floor(now / DAY_MS) * DAY_MS + DAY_MS;
+}
+
+/**
+ * `x-ratelimit-daily-reset` as an epoch-ms instant. Undocumented: the official SDK reads it as
+ * milliseconds until the reset; values that can only be epoch seconds or epoch milliseconds, or
+ * an HTTP date, are read as such.
+ */
+function dailyResetFromHeaders(headers: Headers, now: number): number | undefined {
+  const raw = headers.get('x-ratelimit-daily-reset');
+  if (raw === null || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) {
+    const date = Date.parse(raw);
+    return Number.isFinite(date) ? date : undefined;
+  }
+  if (value >= 1e12) return value;
+  if (value >= 1e9) return value * 1000;
+  return value > 0 ? now + value : undefined;
+}
+
+function dailyError(state: LocationState): AppError {
+  const resumeAt = new Date(state.dailyResetAt).toISOString();
+  return new AppError(
+    'rate_limited_daily',
+    `GHL daily request limit reached for location ${state.id}; requests resume at ${resumeAt}. ` +
+      'Retry after that time, or lower the backfill and reconciliation load.',
+    { details: { locationId: state.id, resumeAt } },
+  );
+}
+
+function stoppedError(): AppError {
+  return new AppError('unexpected', 'The GHL rate limiter was stopped; the request was not sent.');
+}

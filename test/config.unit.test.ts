@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AppError } from '../src/shared/errors.ts';
+import { ghlAuthMode, loadConfig } from '../src/config.ts';
+
+test('defaults apply with an empty environment and select the sandbox', () => {
+  const config = loadConfig({});
+  assert.equal(config.GHL_BASE_URL, 'https://services.leadconnectorhq.com');
+  assert.equal(config.GHL_RATE_LIMIT_MAX, 100);
+  assert.equal(ghlAuthMode(config), 'sandbox');
+  assert.ok(Object.isFrozen(config));
+});
+
+test('every bad variable is listed at once', () => {
+  try {
+    loadConfig({ PORT: 'eighty', GHL_BASE_URL: 'not a url', LOG_LEVEL: 'loud', GHL_CLIENT_ID: 'abc' });
+    assert.fail('expected a config error');
+  } catch (error) {
+    assert.ok(error instanceof AppError);
+    assert.equal(error.code, 'config_invalid');
+    for (const name of ['PORT', 'GHL_BASE_URL', 'LOG_LEVEL', 'GHL_CLIENT_SECRET']) {
+      assert.match(error.message, new RegExp(`${name}:`), `${name} missing from: ${error.message}`);
+    }
+  }
+});
+
+test('a private token needs its location; flags override the environment', () => {
+  assert.throws(() => loadConfig({ GHL_PRIVATE_TOKEN: 'pit-0123456789abcdef' }), /GHL_LOCATION_ID/);
+  const config = loadConfig(
+    { GHL_PRIVATE_TOKEN: 'pit-0123456789abcdef', GHL_LOCATION_ID: 've9EPM428h8vShlRW1KT', PORT: '9000' },
+    { PORT: 9100 },
+  );
+  assert.equal(ghlAuthMode(config), 'pit');
+  assert.equal(config.PORT, 9100);
+});
+
+test('webhook keys parse as a list, PEMs with escaped newlines included', () => {
+  const pem = '-----BEGIN PUBLIC KEY-----\\nMCowBQYDK2VwAyEAi2HR1srL4o18O8BRa7gVJY7G7bupbN3H9AwJrHCDiOg=\\n-----END PUBLIC KEY-----';
+  const config = loadConfig({ GHL_WEBHOOK_PUBLIC_KEYS: `${pem},abcdef0123` });
+  assert.equal(config.GHL_WEBHOOK_PUBLIC_KEYS?.length, 2);
+  assert.ok(config.GHL_WEBHOOK_PUBLIC_KEYS?.[0]?.includes('\n'));
+});
