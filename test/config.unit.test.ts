@@ -13,7 +13,12 @@ test('defaults apply with an empty environment and select the sandbox', () => {
 
 test('every bad variable is listed at once', () => {
   try {
-    loadConfig({ PORT: 'eighty', GHL_BASE_URL: 'not a url', LOG_LEVEL: 'loud', GHL_CLIENT_ID: 'abc' });
+    loadConfig({
+      PORT: 'eighty',
+      GHL_BASE_URL: 'not a url',
+      LOG_LEVEL: 'loud',
+      GHL_CLIENT_ID: 'abc',
+    });
     assert.fail('expected a config error');
   } catch (error) {
     assert.ok(error instanceof AppError);
@@ -27,7 +32,11 @@ test('every bad variable is listed at once', () => {
 test('a private token needs its location; flags override the environment', () => {
   assert.throws(() => loadConfig({ GHL_PRIVATE_TOKEN: 'pit-0123456789abcdef' }), /GHL_LOCATION_ID/);
   const config = loadConfig(
-    { GHL_PRIVATE_TOKEN: 'pit-0123456789abcdef', GHL_LOCATION_ID: 've9EPM428h8vShlRW1KT', PORT: '9000' },
+    {
+      GHL_PRIVATE_TOKEN: 'pit-0123456789abcdef',
+      GHL_LOCATION_ID: 've9EPM428h8vShlRW1KT',
+      PORT: '9000',
+    },
     { PORT: 9100 },
   );
   assert.equal(ghlAuthMode(config), 'pit');
@@ -35,7 +44,8 @@ test('a private token needs its location; flags override the environment', () =>
 });
 
 test('webhook keys parse as a list, PEMs with escaped newlines included', () => {
-  const pem = '-----BEGIN PUBLIC KEY-----\\nMCowBQYDK2VwAyEAi2HR1srL4o18O8BRa7gVJY7G7bupbN3H9AwJrHCDiOg=\\n-----END PUBLIC KEY-----';
+  const pem =
+    '-----BEGIN PUBLIC KEY-----\\nMCowBQYDK2VwAyEAi2HR1srL4o18O8BRa7gVJY7G7bupbN3H9AwJrHCDiOg=\\n-----END PUBLIC KEY-----';
   const config = loadConfig({ GHL_WEBHOOK_PUBLIC_KEYS: `${pem},abcdef0123` });
   assert.equal(config.GHL_WEBHOOK_PUBLIC_KEYS?.length, 2);
   assert.ok(config.GHL_WEBHOOK_PUBLIC_KEYS?.[0]?.includes('\n'));

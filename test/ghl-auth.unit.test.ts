@@ -97,27 +97,53 @@ class TokenServer {
       this.events.push(`use:${accessToken}`);
       return this.#access.has(accessToken)
         ? send(res, 200, { ok: true })
-        : send(res, 401, { statusCode: 401, message: 'Invalid token: access token is invalid', error: 'Unauthorized' });
+        : send(res, 401, {
+            statusCode: 401,
+            message: 'Invalid token: access token is invalid',
+            error: 'Unauthorized',
+          });
     }
-    this.requests.push({ path, contentType, version: req.headers.version as string | undefined, authorization, form });
+    this.requests.push({
+      path,
+      contentType,
+      version: req.headers.version as string | undefined,
+      authorization,
+      form,
+    });
     if (contentType !== 'application/x-www-form-urlencoded') {
-      return send(res, 422, { statusCode: 422, message: ['body must be form-encoded'], error: 'Unprocessable Entity' });
+      return send(res, 422, {
+        statusCode: 422,
+        message: ['body must be form-encoded'],
+        error: 'Unprocessable Entity',
+      });
     }
     if (path === '/oauth/token') {
       if (form['client_id'] !== CLIENT_ID || form['client_secret'] !== CLIENT_SECRET) {
         return send(res, 401, { statusCode: 401, message: 'Invalid client credentials' });
       }
       if (form['grant_type'] === 'refresh_token') {
-        if (this.refreshFailure) return send(res, 400, { statusCode: 400, message: this.refreshFailure, error: 'Bad Request' });
+        if (this.refreshFailure)
+          return send(res, 400, {
+            statusCode: 400,
+            message: this.refreshFailure,
+            error: 'Bad Request',
+          });
         const grant = this.#refresh.get(form['refresh_token'] ?? '');
-        if (!grant) return send(res, 400, { statusCode: 400, message: 'Invalid refresh token', error: 'Bad Request' });
+        if (!grant)
+          return send(res, 400, {
+            statusCode: 400,
+            message: 'Invalid refresh token',
+            error: 'Bad Request',
+          });
         this.#refresh.delete(form['refresh_token'] ?? ''); // single use
-        for (const [access, owner] of this.#access) if (owner === grant) this.#access.delete(access);
+        for (const [access, owner] of this.#access)
+          if (owner === grant) this.#access.delete(access);
         return send(res, 200, this.#pairBody(grant));
       }
       if (form['grant_type'] === 'authorization_code') {
         const grant = this.#codes.get(form['code'] ?? '');
-        if (!grant || form['user_type'] !== grant.userType) return send(res, 400, { statusCode: 400, message: 'Invalid code' });
+        if (!grant || form['user_type'] !== grant.userType)
+          return send(res, 400, { statusCode: 400, message: 'Invalid code' });
         this.#codes.delete(form['code'] ?? '');
         return send(res, 200, this.#pairBody(grant));
       }
@@ -125,10 +151,18 @@ class TokenServer {
     if (path === '/oauth/locationToken') {
       const agency = this.#access.get(authorization?.replace(/^Bearer /, '') ?? '');
       if (!agency || agency.userType !== 'Company' || req.headers.version !== '2021-07-28') {
-        return send(res, 401, { statusCode: 401, message: 'Invalid token: access token is invalid', error: 'Unauthorized' });
+        return send(res, 401, {
+          statusCode: 401,
+          message: 'Invalid token: access token is invalid',
+          error: 'Unauthorized',
+        });
       }
       const accessToken = token('lat');
-      const grant: Grant = { userType: 'Location', locationId: form['locationId'] ?? '', companyId: form['companyId'] ?? '' };
+      const grant: Grant = {
+        userType: 'Location',
+        locationId: form['locationId'] ?? '',
+        companyId: form['companyId'] ?? '',
+      };
       this.#access.set(accessToken, grant);
       return send(res, 200, {
         access_token: accessToken,
@@ -202,7 +236,13 @@ function setup(overrides: Partial<OAuthAuthOptions> = {}) {
 /** Saves a server-issued pair for `locationId` expiring at `expiresAt`. */
 async function install(store: TokenStore, locationId: string, expiresAt: number) {
   const pair = server.issue({ userType: 'Location', locationId, companyId: 'co-1' });
-  await store.save(locationId, { ...pair, expiresAt, scopes: ['contacts.readonly'], userType: 'Location', locationId });
+  await store.save(locationId, {
+    ...pair,
+    expiresAt,
+    scopes: ['contacts.readonly'],
+    userType: 'Location',
+    locationId,
+  });
   return pair;
 }
 
@@ -217,7 +257,9 @@ describe('OAuthAuth refresh', () => {
       Array.from({ length: 20 }, async () => {
         const accessToken = await auth.accessToken('loc-1');
         server.events.push(`resolved:${accessToken}`);
-        const res = await fetch(`${server.url}/me`, { headers: { Authorization: `Bearer ${accessToken}` } });
+        const res = await fetch(`${server.url}/me`, {
+          headers: { Authorization: `Bearer ${accessToken}` },
+        });
         assert.equal(res.status, 200, 'the new token works');
         return accessToken;
       }),
@@ -226,7 +268,10 @@ describe('OAuthAuth refresh', () => {
     assert.equal(server.refreshCount() - before, 1, 'exactly one refresh request');
     const fresh = tokens[0] ?? '';
     assert.notEqual(fresh, old.accessToken);
-    assert.ok(tokens.every((t) => t === fresh), 'every caller got the new token');
+    assert.ok(
+      tokens.every((t) => t === fresh),
+      'every caller got the new token',
+    );
     const saved = await store.load('loc-1');
     assert.equal(saved?.accessToken, fresh);
     assert.notEqual(saved?.refreshToken, old.refreshToken, 'the rotated refresh token is stored');
@@ -332,7 +377,9 @@ describe('OAuthAuth refresh', () => {
     assert.equal(lockCalls, 1, 'the refresh ran inside the store lock');
     assert.equal(server.refreshCount() - before, 1, "only the other process's refresh reached GHL");
     assert.equal(accessToken, (await inner.load('loc-lock'))?.accessToken);
-    const res = await fetch(`${server.url}/me`, { headers: { Authorization: `Bearer ${accessToken}` } });
+    const res = await fetch(`${server.url}/me`, {
+      headers: { Authorization: `Bearer ${accessToken}` },
+    });
     assert.equal(res.status, 200);
   });
 
@@ -369,20 +416,31 @@ describe('OAuthAuth refresh', () => {
 
   it('onUnauthorized returns undefined when the stored set cannot be refreshed', async () => {
     const { clock, store, auth } = setup();
-    await store.save('loc-bare', { accessToken: 'at-bare-123456', expiresAt: clock.now() + HOUR, scopes: [], userType: 'Location' });
+    await store.save('loc-bare', {
+      accessToken: 'at-bare-123456',
+      expiresAt: clock.now() + HOUR,
+      scopes: [],
+      userType: 'Location',
+    });
     assert.equal(await auth.onUnauthorized('loc-bare', 'at-bare-123456'), undefined);
   });
 
   it('says how to connect a location it has no token for', async () => {
     const { auth } = setup();
-    await assert.rejects(auth.accessToken('loc-unknown'), /No GHL token is stored for location loc-unknown.*ttsync connect ghl/);
+    await assert.rejects(
+      auth.accessToken('loc-unknown'),
+      /No GHL token is stored for location loc-unknown.*ttsync connect ghl/,
+    );
   });
 });
 
 describe('OAuthAuth install flow', () => {
   it('authorizeUrl carries client, redirect, state and space-separated scopes', () => {
     const { auth } = setup();
-    const url = auth.authorizeUrl({ scopes: ['contacts.readonly', 'contacts.write'], state: 'st-42' });
+    const url = auth.authorizeUrl({
+      scopes: ['contacts.readonly', 'contacts.write'],
+      state: 'st-42',
+    });
     assert.ok(url.startsWith('https://marketplace.example/v2/oauth/chooselocation?'));
     assert.match(url, /scope=contacts\.readonly%20contacts\.write/);
     const params = new URL(url).searchParams;
@@ -431,7 +489,10 @@ describe('OAuthAuth install flow', () => {
     await clock.advance(86_399_000 - 5 * 60_000);
     const again = await auth.accessToken('loc-sub');
     assert.notEqual(again, minted.accessToken);
-    assert.equal(server.requests.filter((r) => r.path === '/oauth/locationToken').length, mints + 1);
+    assert.equal(
+      server.requests.filter((r) => r.path === '/oauth/locationToken').length,
+      mints + 1,
+    );
     const res = await fetch(`${server.url}/me`, { headers: { Authorization: `Bearer ${again}` } });
     assert.equal(res.status, 200);
   });
@@ -440,13 +501,18 @@ describe('OAuthAuth install flow', () => {
 describe('Token secrets', () => {
   it('tokens and the client secret never reach a log line', async () => {
     const lines: string[] = [];
-    const logger = createLogger({ destination: { write: (line: string) => void lines.push(line) } });
+    const logger = createLogger({
+      destination: { write: (line: string) => void lines.push(line) },
+    });
     const { clock, store, auth } = setup({ logger });
     const old = await install(store, 'loc-secret', clock.now() - 1);
     const fresh = await auth.accessToken('loc-secret');
     const refreshToken = (await store.load('loc-secret'))?.refreshToken ?? '';
 
-    logger.info({ note: `${fresh} ${refreshToken} ${old.refreshToken} ${CLIENT_SECRET}` }, `leak ${fresh}`);
+    logger.info(
+      { note: `${fresh} ${refreshToken} ${old.refreshToken} ${CLIENT_SECRET}` },
+      `leak ${fresh}`,
+    );
     const output = lines.join('');
     assert.match(output, /GHL access token refreshed/);
     assert.match(output, /"locationId":"loc-secret"/);
@@ -466,7 +532,9 @@ describe('PrivateIntegrationAuth', () => {
   });
 
   it('with one token per location, refuses a location it has no token for', async () => {
-    const auth = new PrivateIntegrationAuth({ tokens: { 'loc-a': 'pit-aaaaaaaaaaaa', 'loc-b': 'pit-bbbbbbbbbbbb' } });
+    const auth = new PrivateIntegrationAuth({
+      tokens: { 'loc-a': 'pit-aaaaaaaaaaaa', 'loc-b': 'pit-bbbbbbbbbbbb' },
+    });
     assert.equal(await auth.accessToken('loc-b'), 'pit-bbbbbbbbbbbb');
     await assert.rejects(auth.accessToken('loc-c'), (error: unknown) => {
       assert.ok(error instanceof AppError);
@@ -478,7 +546,9 @@ describe('PrivateIntegrationAuth', () => {
 
   it('registers its tokens as secrets', () => {
     const lines: string[] = [];
-    const logger = createLogger({ destination: { write: (line: string) => void lines.push(line) } });
+    const logger = createLogger({
+      destination: { write: (line: string) => void lines.push(line) },
+    });
     new PrivateIntegrationAuth({ token: 'pit-registered-secret-1' });
     logger.info({ note: 'pit-registered-secret-1' }, 'x');
     assert.ok(!lines.join('').includes('pit-registered-secret-1'));

@@ -7,7 +7,14 @@ import { after, before, describe, test } from 'node:test';
 import { GhlClient } from '../src/ghl/client.ts';
 import { MemoryTokenStore, OAuthAuth } from '../src/ghl/auth.ts';
 import type { GhlSandbox } from '../sandbox/ghl/index.ts';
-import { oauthAuth, operator, pitClient, READ_WRITE, sandbox, stats } from './support/ghl-harness.ts';
+import {
+  oauthAuth,
+  operator,
+  pitClient,
+  READ_WRITE,
+  sandbox,
+  stats,
+} from './support/ghl-harness.ts';
 
 describe('GHL auth against the sandbox', () => {
   let box: GhlSandbox;
@@ -31,7 +38,11 @@ describe('GHL auth against the sandbox', () => {
     assert.equal(after.oauth.refreshOk - before, 1, 'exactly one refresh');
     assert.equal(after.oauth.refreshFailed, 0);
     const rotated = await store.load(box.locationId);
-    assert.notEqual(rotated?.refreshToken, stored.refreshToken, 'the rotated refresh token was persisted');
+    assert.notEqual(
+      rotated?.refreshToken,
+      stored.refreshToken,
+      'the rotated refresh token was persisted',
+    );
     assert.ok((rotated?.expiresAt ?? 0) > Date.now() + 3600_000);
     client.stop();
   });
@@ -61,20 +72,30 @@ describe('GHL auth against the sandbox', () => {
     const client = pitClient(box, ['contacts.readonly']);
     const ghl = client.location(box.locationId);
     const before = await stats(box);
-    await assert.rejects(ghl.createContact({ firstName: 'No', email: 'no-scope@example.com' }), (error: Error & { code?: string; status?: number; traceId?: string }) => {
-      assert.equal(error.code, 'auth_scope_missing');
-      assert.equal(error.status, 401);
-      assert.match(error.message, /contacts\.write/);
-      assert.ok(error.traceId, 'provider traceId kept');
-      return true;
-    });
+    await assert.rejects(
+      ghl.createContact({ firstName: 'No', email: 'no-scope@example.com' }),
+      (error: Error & { code?: string; status?: number; traceId?: string }) => {
+        assert.equal(error.code, 'auth_scope_missing');
+        assert.equal(error.status, 401);
+        assert.match(error.message, /contacts\.write/);
+        assert.ok(error.traceId, 'provider traceId kept');
+        return true;
+      },
+    );
     const after = await stats(box);
-    assert.equal((after.requests['POST /contacts/'] ?? 0) - (before.requests['POST /contacts/'] ?? 0), 1, 'sent once');
+    assert.equal(
+      (after.requests['POST /contacts/'] ?? 0) - (before.requests['POST /contacts/'] ?? 0),
+      1,
+      'sent once',
+    );
 
     const { auth } = await oauthAuth(box, ['contacts.readonly']);
     const oauthClient = new GhlClient({ auth, baseUrl: box.url });
     const refreshes = (await stats(box)).oauth.refreshOk;
-    await assert.rejects(oauthClient.location(box.locationId).createNote('x'.repeat(20), { body: 'n' }), { code: 'auth_scope_missing' });
+    await assert.rejects(
+      oauthClient.location(box.locationId).createNote('x'.repeat(20), { body: 'n' }),
+      { code: 'auth_scope_missing' },
+    );
     assert.equal((await stats(box)).oauth.refreshOk, refreshes, 'a scope error does not refresh');
     client.stop();
     oauthClient.stop();
@@ -99,7 +120,10 @@ describe('GHL auth against the sandbox', () => {
   });
 
   test('a location token minted from an agency token works for that location', async () => {
-    const agency = box.mintToken({ scopes: ['oauth.write', 'oauth.readonly', ...READ_WRITE], kind: 'agency' });
+    const agency = box.mintToken({
+      scopes: ['oauth.write', 'oauth.readonly', ...READ_WRITE],
+      kind: 'agency',
+    });
     const store = new MemoryTokenStore();
     await store.save(`company:${box.companyId}`, {
       accessToken: agency.accessToken,
@@ -109,10 +133,19 @@ describe('GHL auth against the sandbox', () => {
       userType: 'Company',
       companyId: box.companyId,
     });
-    const auth = new OAuthAuth({ clientId: box.clientId, clientSecret: box.clientSecret, baseUrl: box.url, store });
+    const auth = new OAuthAuth({
+      clientId: box.clientId,
+      clientSecret: box.clientSecret,
+      baseUrl: box.url,
+      store,
+    });
     const minted = await auth.locationTokenFromAgency(box.companyId, box.locationId);
     assert.equal(minted.locationId, box.locationId);
-    assert.equal(minted.refreshToken, undefined, 'GHL issues no refresh token for a location token');
+    assert.equal(
+      minted.refreshToken,
+      undefined,
+      'GHL issues no refresh token for a location token',
+    );
     const client = new GhlClient({ auth, baseUrl: box.url });
     assert.ok((await client.location(box.locationId).listUsers()).length > 0);
     client.stop();

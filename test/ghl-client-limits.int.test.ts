@@ -34,11 +34,20 @@ describe('GHL rate limits', () => {
     assert.equal(after.rateLimited.daily - before.rateLimited.daily, 0, 'no daily 429');
     // The first window's 100 go at once; each further 100 needs a new window.
     const required = (Math.ceil(REQUESTS / MAX) - 1) * WINDOW_MS;
-    assert.ok(elapsed >= required * 0.9, `faster than the limit allows: ${elapsed.toFixed(0)} ms < ${required} ms`);
-    assert.ok(elapsed <= required * 1.1, `slower than the limit requires +10%: ${elapsed.toFixed(0)} ms > ${required * 1.1} ms`);
+    assert.ok(
+      elapsed >= required * 0.9,
+      `faster than the limit allows: ${elapsed.toFixed(0)} ms < ${required} ms`,
+    );
+    assert.ok(
+      elapsed <= required * 1.1,
+      `slower than the limit requires +10%: ${elapsed.toFixed(0)} ms > ${required * 1.1} ms`,
+    );
     const budget = client.limiter.budget(box.locationId);
     assert.equal(budget.windowMs, WINDOW_MS, 'window learned from headers');
-    assert.ok(budget.dailyRemaining <= 200_000 - REQUESTS, `daily budget counts the burst: ${budget.dailyRemaining}`);
+    assert.ok(
+      budget.dailyRemaining <= 200_000 - REQUESTS,
+      `daily budget counts the burst: ${budget.dailyRemaining}`,
+    );
     client.stop();
   });
 });

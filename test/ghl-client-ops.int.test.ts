@@ -12,14 +12,38 @@ import { collect, oauthAuth, operator, pitClient, sandbox } from './support/ghl-
 /** The operations of the brief (17) plus what the sync needs. The test fails if one is skipped. */
 const OPERATIONS = [
   // the brief's 17
-  'getContact', 'listContacts', 'listContactsByBusiness', 'createContact', 'updateContact', 'deleteContact',
-  'listTasks', 'getTask', 'createTask', 'updateTask', 'completeTask', 'deleteTask',
-  'listNotes', 'getNote', 'listContactAppointments', 'addTags',
+  'getContact',
+  'listContacts',
+  'listContactsByBusiness',
+  'createContact',
+  'updateContact',
+  'deleteContact',
+  'listTasks',
+  'getTask',
+  'createTask',
+  'updateTask',
+  'completeTask',
+  'deleteTask',
+  'listNotes',
+  'getNote',
+  'listContactAppointments',
+  'addTags',
   'searchContacts',
   // what the sync needs besides
-  'createNote', 'updateNote', 'deleteNote', 'removeTags', 'upsertContact', 'findDuplicateContact',
-  'searchContactPages', 'listContactPages', 'searchLocationTasks', 'listCalendarEvents', 'iterateCalendarEvents',
-  'listCustomFields', 'listUsers', 'getUser',
+  'createNote',
+  'updateNote',
+  'deleteNote',
+  'removeTags',
+  'upsertContact',
+  'findDuplicateContact',
+  'searchContactPages',
+  'listContactPages',
+  'searchLocationTasks',
+  'listCalendarEvents',
+  'iterateCalendarEvents',
+  'listCustomFields',
+  'listUsers',
+  'getUser',
 ] as const;
 
 async function exerciseEverything(ghl: GhlLocationClient, box: GhlSandbox): Promise<Set<string>> {
@@ -28,7 +52,13 @@ async function exerciseEverything(ghl: GhlLocationClient, box: GhlSandbox): Prom
   const email = `op-${Math.random().toString(36).slice(2, 8)}@example.com`;
 
   const phone = `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
-  const created = await ghl.createContact({ firstName: 'Ada', lastName: 'Lovelace', email, phone, tags: ['prospect'] });
+  const created = await ghl.createContact({
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    email,
+    phone,
+    tags: ['prospect'],
+  });
   mark('createContact');
   assert.equal(created.email, email);
   assert.match(created.id, /^[A-Za-z0-9]{20}$/);
@@ -41,9 +71,16 @@ async function exerciseEverything(ghl: GhlLocationClient, box: GhlSandbox): Prom
   mark('updateContact');
   assert.equal(updated.lastName, 'Byron');
 
-  assert.deepEqual((await ghl.addTags(created.id, ['applicant', 'viewing'])).sort(), ['applicant', 'prospect', 'viewing']);
+  assert.deepEqual((await ghl.addTags(created.id, ['applicant', 'viewing'])).sort(), [
+    'applicant',
+    'prospect',
+    'viewing',
+  ]);
   mark('addTags');
-  assert.deepEqual((await ghl.removeTags(created.id, ['prospect'])).sort(), ['applicant', 'viewing']);
+  assert.deepEqual((await ghl.removeTags(created.id, ['prospect'])).sort(), [
+    'applicant',
+    'viewing',
+  ]);
   mark('removeTags');
 
   const upserted = await ghl.upsertContact({ email, firstName: 'Augusta' });
@@ -56,9 +93,17 @@ async function exerciseEverything(ghl: GhlLocationClient, box: GhlSandbox): Prom
   assert.equal(duplicate?.id, created.id);
   assert.equal(await ghl.findDuplicateContact({ email: 'nobody-here@example.com' }), undefined);
 
-  const searched = await collect(ghl.searchContacts({ filters: [{ field: 'email', operator: 'eq', value: email }], pageLimit: 10 }));
+  const searched = await collect(
+    ghl.searchContacts({
+      filters: [{ field: 'email', operator: 'eq', value: email }],
+      pageLimit: 10,
+    }),
+  );
   mark('searchContacts');
-  assert.deepEqual(searched.map((c) => c.id), [created.id]);
+  assert.deepEqual(
+    searched.map((c) => c.id),
+    [created.id],
+  );
   const pages = await collect(ghl.searchContactPages({ pageLimit: 10 }));
   mark('searchContactPages');
   assert.ok(pages.length >= 2 && pages.every((p) => p.cursor !== undefined));
@@ -71,12 +116,19 @@ async function exerciseEverything(ghl: GhlLocationClient, box: GhlSandbox): Prom
   mark('listContactPages');
   assert.equal(listPages.flatMap((p) => p.contacts).length, listed.length);
 
-  const state = await operator<{ contacts: { id: string; businessId?: string }[] }>(box, 'GET', '/__sandbox/state');
+  const state = await operator<{ contacts: { id: string; businessId?: string }[] }>(
+    box,
+    'GET',
+    '/__sandbox/state',
+  );
   const member = state.contacts.find((c) => c.businessId);
   assert.ok(member?.businessId, 'the seed gives some contacts a business');
   const byBusiness = await collect(ghl.listContactsByBusiness(member.businessId, { limit: 2 }));
   mark('listContactsByBusiness');
-  assert.ok(byBusiness.some((c) => c.id === member.id), 'contact found by its business');
+  assert.ok(
+    byBusiness.some((c) => c.id === member.id),
+    'contact found by its business',
+  );
   assert.ok(byBusiness.every((c) => c.businessId === member.businessId));
 
   const users = await ghl.listUsers();
@@ -86,20 +138,39 @@ async function exerciseEverything(ghl: GhlLocationClient, box: GhlSandbox): Prom
   assert.equal((await ghl.getUser(user.id)).id, user.id);
   mark('getUser');
 
-  const task = await ghl.createTask(created.id, { title: 'Call back', dueDate: '2026-12-01T15:00:00.000Z', completed: false, assignedTo: user.id });
+  const task = await ghl.createTask(created.id, {
+    title: 'Call back',
+    dueDate: '2026-12-01T15:00:00.000Z',
+    completed: false,
+    assignedTo: user.id,
+  });
   mark('createTask');
   assert.equal(task.title, 'Call back');
   assert.equal((await ghl.getTask(created.id, task.id)).id, task.id);
   mark('getTask');
-  assert.equal((await ghl.updateTask(created.id, task.id, { title: 'Call back today', dueDate: '2026-12-02T15:00:00.000Z' })).title, 'Call back today');
+  assert.equal(
+    (
+      await ghl.updateTask(created.id, task.id, {
+        title: 'Call back today',
+        dueDate: '2026-12-02T15:00:00.000Z',
+      })
+    ).title,
+    'Call back today',
+  );
   mark('updateTask');
   assert.equal((await ghl.completeTask(created.id, task.id)).completed, true);
   mark('completeTask');
-  assert.deepEqual((await ghl.listTasks(created.id)).map((t) => t.id), [task.id]);
+  assert.deepEqual(
+    (await ghl.listTasks(created.id)).map((t) => t.id),
+    [task.id],
+  );
   mark('listTasks');
   const found = await collect(ghl.searchLocationTasks({ contactId: [created.id] }));
   mark('searchLocationTasks');
-  assert.deepEqual(found.map((t) => t.id), [task.id]);
+  assert.deepEqual(
+    found.map((t) => t.id),
+    [task.id],
+  );
   assert.equal(await ghl.deleteTask(created.id, task.id), true);
   mark('deleteTask');
   assert.deepEqual(await ghl.listTasks(created.id), []);
@@ -108,28 +179,52 @@ async function exerciseEverything(ghl: GhlLocationClient, box: GhlSandbox): Prom
   mark('createNote');
   assert.equal((await ghl.getNote(created.id, note.id)).body, 'Prefers evening viewings');
   mark('getNote');
-  assert.equal((await ghl.updateNote(created.id, note.id, { body: 'Prefers weekend viewings' })).body, 'Prefers weekend viewings');
+  assert.equal(
+    (await ghl.updateNote(created.id, note.id, { body: 'Prefers weekend viewings' })).body,
+    'Prefers weekend viewings',
+  );
   mark('updateNote');
-  assert.deepEqual((await ghl.listNotes(created.id)).map((n) => n.id), [note.id]);
+  assert.deepEqual(
+    (await ghl.listNotes(created.id)).map((n) => n.id),
+    [note.id],
+  );
   mark('listNotes');
   assert.equal(await ghl.deleteNote(created.id, note.id), true);
   mark('deleteNote');
 
   const start = Date.parse('2026-12-03T17:00:00Z');
-  const appointment = await operator<{ appointment?: { id: string; calendarId: string }; id?: string; calendarId?: string }>(
-    box, 'POST', `/__sandbox/contacts/${created.id}/appointments`, { startTime: new Date(start).toISOString(), title: 'Viewing' },
-  );
+  const appointment = await operator<{
+    appointment?: { id: string; calendarId: string };
+    id?: string;
+    calendarId?: string;
+  }>(box, 'POST', `/__sandbox/contacts/${created.id}/appointments`, {
+    startTime: new Date(start).toISOString(),
+    title: 'Viewing',
+  });
   const appointmentId = appointment.appointment?.id ?? appointment.id;
   const calendarId = appointment.appointment?.calendarId ?? appointment.calendarId;
   assert.ok(appointmentId && calendarId, `operator appointment: ${JSON.stringify(appointment)}`);
   const events = await ghl.listContactAppointments(created.id);
   mark('listContactAppointments');
-  assert.deepEqual(events.map((e) => e.id), [appointmentId]);
+  assert.deepEqual(
+    events.map((e) => e.id),
+    [appointmentId],
+  );
   assert.match(String(events[0]?.startTime), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/, 'zone-less time');
-  const windowEvents = await ghl.listCalendarEvents({ calendarId, start: start - 3600_000, end: start + 3600_000 });
+  const windowEvents = await ghl.listCalendarEvents({
+    calendarId,
+    start: start - 3600_000,
+    end: start + 3600_000,
+  });
   mark('listCalendarEvents');
   assert.ok(windowEvents.some((e) => e.id === appointmentId));
-  const longRange = await collect(ghl.iterateCalendarEvents({ calendarId, start: start - 30 * 86_400_000, end: start + 30 * 86_400_000 }));
+  const longRange = await collect(
+    ghl.iterateCalendarEvents({
+      calendarId,
+      start: start - 30 * 86_400_000,
+      end: start + 30 * 86_400_000,
+    }),
+  );
   mark('iterateCalendarEvents');
   assert.equal(longRange.filter((e) => e.id === appointmentId).length, 1);
 
@@ -153,7 +248,10 @@ describe('GHL client operations against the sandbox', () => {
   test('Private Integration token: every operation', async () => {
     const client = pitClient(box);
     const done = await exerciseEverything(client.location(box.locationId), box);
-    assert.deepEqual([...OPERATIONS].filter((op) => !done.has(op)), []);
+    assert.deepEqual(
+      [...OPERATIONS].filter((op) => !done.has(op)),
+      [],
+    );
     client.stop();
   });
 
@@ -161,14 +259,20 @@ describe('GHL client operations against the sandbox', () => {
     const { auth } = await oauthAuth(box);
     const client = new GhlClient({ auth, baseUrl: box.url });
     const done = await exerciseEverything(client.location(box.locationId), box);
-    assert.deepEqual([...OPERATIONS].filter((op) => !done.has(op)), []);
+    assert.deepEqual(
+      [...OPERATIONS].filter((op) => !done.has(op)),
+      [],
+    );
     client.stop();
   });
 
   test('the client offers no operation this test does not know', () => {
     const client = pitClient(box);
     const offered = Object.keys(client.location(box.locationId)).filter((k) => k !== 'locationId');
-    assert.deepEqual(offered.filter((name) => !(OPERATIONS as readonly string[]).includes(name)).sort(), []);
+    assert.deepEqual(
+      offered.filter((name) => !(OPERATIONS as readonly string[]).includes(name)).sort(),
+      [],
+    );
     client.stop();
   });
 });

@@ -35,7 +35,11 @@ describe(`pagination over ${CONTACTS} contacts`, () => {
     }
     assert.equal(ids.size, CONTACTS);
     assert.equal(pages, CONTACTS / 100);
-    assert.equal(((await stats(box)).requests['GET /contacts/'] ?? 0) - before, pages, 'one request a page, no loop');
+    assert.equal(
+      ((await stats(box)).requests['GET /contacts/'] ?? 0) - before,
+      pages,
+      'one request a page, no loop',
+    );
     client.stop();
   });
 
@@ -44,7 +48,9 @@ describe(`pagination over ${CONTACTS} contacts`, () => {
     const before = (await stats(box)).requests['POST /contacts/search'] ?? 0;
     const ids = new Set<string>();
     let pages = 0;
-    for await (const page of client.location(box.locationId).searchContactPages({ pageLimit: 500, sort: [{ field: 'dateAdded', direction: 'asc' }] })) {
+    for await (const page of client
+      .location(box.locationId)
+      .searchContactPages({ pageLimit: 500, sort: [{ field: 'dateAdded', direction: 'asc' }] })) {
       pages++;
       assert.equal(page.total, CONTACTS);
       for (const contact of page.contacts) {
@@ -65,7 +71,10 @@ describe(`pagination over ${CONTACTS} contacts`, () => {
     assert.ok(!first.done && first.value.cursor);
     const seen = new Set(first.value.contacts.map((c) => c.id));
     let count = seen.size;
-    for await (const contact of ghl.searchContacts({ pageLimit: 500, searchAfter: first.value.cursor })) {
+    for await (const contact of ghl.searchContacts({
+      pageLimit: 500,
+      searchAfter: first.value.cursor,
+    })) {
       assert.ok(!seen.has(contact.id));
       seen.add(contact.id);
       count++;
@@ -77,10 +86,16 @@ describe(`pagination over ${CONTACTS} contacts`, () => {
   test('the sandbox really returns page 1 again when only startAfter is sent (the quirk the client avoids)', async () => {
     const { accessToken } = box.mintToken({ scopes: ['contacts.readonly'] });
     const get = async (query: string): Promise<string[]> => {
-      const response = await fetch(`${box.url}/contacts/?locationId=${box.locationId}&limit=5${query}`, {
-        headers: { Authorization: `Bearer ${accessToken}`, Version: '2021-07-28' },
-      });
-      const body = (await response.json()) as { contacts: { id: string }[]; meta: { startAfter: number } };
+      const response = await fetch(
+        `${box.url}/contacts/?locationId=${box.locationId}&limit=5${query}`,
+        {
+          headers: { Authorization: `Bearer ${accessToken}`, Version: '2021-07-28' },
+        },
+      );
+      const body = (await response.json()) as {
+        contacts: { id: string }[];
+        meta: { startAfter: number };
+      };
       return body.contacts.map((c) => c.id).concat(String(body.meta.startAfter));
     };
     const page1 = await get('');

@@ -171,6 +171,39 @@ describe('RateLimiter header resync', () => {
     limiter.stop();
   });
 
+  it('counts an answered request from its response time, an unanswered one from its send time', async () => {
+    const { clock, limiter } = setup({ max: 2, windowMs: 1000 });
+    await limiter.acquire('loc', 'user');
+    await limiter.acquire('loc', 'user');
+    await clock.advance(100);
+    limiter.observe('loc', 200, headers({})); // the server saw one of them by now, at the latest
+    const third = track(limiter, clock, 'loc', 'user');
+    const fourth = track(limiter, clock, 'loc', 'user');
+    await clock.advance(899);
+    assert.equal(third.at, undefined);
+    await clock.advance(1);
+    assert.equal(third.at, START + 1000, 'the unanswered request left the window one window after it was sent');
+    assert.equal(fourth.at, undefined);
+    await clock.advance(100);
+    assert.equal(fourth.at, START + 1100, 'the answered one, one window after its response');
+    limiter.stop();
+  });
+
+  it('applies a window learned from headers to requests already sent', async () => {
+    const { clock, limiter } = setup({ max: 100, windowMs: 10_000 });
+    await Promise.all(Array.from({ length: 100 }, () => limiter.acquire('loc', 'backfill')));
+    const next = track(limiter, clock, 'loc', 'backfill');
+    await clock.advance(5);
+    for (let i = 0; i < 100; i++) {
+      limiter.observe('loc', 200, headers({ 'x-ratelimit-interval-milliseconds': 1000, 'x-ratelimit-remaining': 99 - i }));
+    }
+    await clock.advance(999);
+    assert.equal(next.at, undefined);
+    await clock.advance(1);
+    assert.equal(next.at, START + 1005, 'one (learned) window after the responses, not ten seconds');
+    limiter.stop();
+  });
+
   it('adopts the server max, interval and daily figures', () => {
     const { limiter } = setup();
     limiter.observe(

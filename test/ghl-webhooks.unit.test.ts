@@ -89,13 +89,13 @@ function expectRejected(result: Result<GhlWebhookEvent, AppError>, reason: strin
   return result.error;
 }
 
-describe('GhlWebhookVerifier: signatures', () => {
-  it('has one fixture per known event type', () => {
+void describe('GhlWebhookVerifier: signatures', () => {
+  void it('has one fixture per known event type', () => {
     assert.deepEqual(Object.values(FIXTURES).sort(), [...GHL_WEBHOOK_EVENT_TYPES].sort());
   });
 
   for (const [name, type] of Object.entries(FIXTURES)) {
-    it(`accepts and parses a validly signed ${name}`, () => {
+    void it(`accepts and parses a validly signed ${name}`, () => {
       const body = fixture(name);
       const event = expectOk(verifier().verify(body, signed(body)));
       assert.equal(event.type, type);
@@ -107,7 +107,7 @@ describe('GhlWebhookVerifier: signatures', () => {
     });
   }
 
-  it('rejects a body changed by one byte after signing', () => {
+  void it('rejects a body changed by one byte after signing', () => {
     const body = fixture('ContactUpdate');
     const headers = signed(body);
     const tampered = Buffer.from(body);
@@ -117,19 +117,19 @@ describe('GhlWebhookVerifier: signatures', () => {
     assert.match(error.message, /GHL_WEBHOOK_PUBLIC_KEYS/);
   });
 
-  it('verifies the raw bytes, so a re-serialized body fails', () => {
+  void it('verifies the raw bytes, so a re-serialized body fails', () => {
     const body = fixture('NoteCreate');
     const compact = Buffer.from(JSON.stringify(JSON.parse(body.toString('utf8'))));
     expectRejected(verifier().verify(compact, signed(body)), 'signature_invalid');
   });
 
-  it('rejects a signature made with another key', () => {
+  void it('rejects a signature made with another key', () => {
     const body = fixture('ContactCreate');
     const other = ed25519();
     expectRejected(verifier().verify(body, signed(body, other.privateKey)), 'signature_invalid');
   });
 
-  it('accepts either key during a rotation', () => {
+  void it('accepts either key during a rotation', () => {
     const next = ed25519();
     const rotating = verifier({ publicKeys: [primary.publicPem, next.publicPem] });
     const body = fixture('TaskComplete');
@@ -145,7 +145,7 @@ describe('GhlWebhookVerifier: signatures', () => {
     expectRejected(verifier().verify(body, signed(body, next.privateKey)), 'signature_invalid');
   });
 
-  it('accepts keys given as raw base64 or hex', () => {
+  void it('accepts keys given as raw base64 or hex', () => {
     const raw = primary.publicKey.export({ format: 'jwk' }).x;
     assert.ok(raw);
     const bytes = Buffer.from(raw, 'base64url');
@@ -158,7 +158,7 @@ describe('GhlWebhookVerifier: signatures', () => {
     }
   });
 
-  it('refuses to start with a key that is not Ed25519', () => {
+  void it('refuses to start with a key that is not Ed25519', () => {
     assert.throws(
       () => new GhlWebhookVerifier({ publicKeys: ['not a key'] }),
       (error: unknown) =>
@@ -172,7 +172,7 @@ describe('GhlWebhookVerifier: signatures', () => {
     );
   });
 
-  it('rejects an unsigned delivery', () => {
+  void it('rejects an unsigned delivery', () => {
     const body = fixture('ContactCreate');
     const error = expectRejected(
       verifier().verify(body, { 'content-type': 'application/json' }),
@@ -181,7 +181,7 @@ describe('GhlWebhookVerifier: signatures', () => {
     assert.match(error.message, /x-ghl-signature/);
   });
 
-  it('accepts a legacy RSA x-wh-signature when no Ed25519 signature is sent', () => {
+  void it('accepts a legacy RSA x-wh-signature when no Ed25519 signature is sent', () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const rsaPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const legacy = verifier({ legacyRsaPublicKeys: [rsaPem] });
@@ -212,7 +212,7 @@ describe('GhlWebhookVerifier: signatures', () => {
     );
   });
 
-  it('reads the signature header case-insensitively and from an array', () => {
+  void it('reads the signature header case-insensitively and from an array', () => {
     const body = fixture('NoteDelete');
     const signature = signEd25519(body, primary.privateKey);
     assert.equal(
@@ -226,8 +226,8 @@ describe('GhlWebhookVerifier: signatures', () => {
   });
 });
 
-describe('GhlWebhookVerifier: body and timestamp', () => {
-  it('rejects a timestamp older or newer than the allowed skew', () => {
+void describe('GhlWebhookVerifier: body and timestamp', () => {
+  void it('rejects a timestamp older or newer than the allowed skew', () => {
     const body = fixture('ContactCreate');
     const at = (now: number): GhlWebhookVerifier => verifier({ clock: new ManualClock(now) });
     expectOk(at(SENT_AT + 5 * MINUTE).verify(body, signed(body)));
@@ -239,19 +239,19 @@ describe('GhlWebhookVerifier: body and timestamp', () => {
     assert.match(ahead.message, /stale/);
   });
 
-  it('honours a configured skew', () => {
+  void it('honours a configured skew', () => {
     const body = fixture('ContactCreate');
     const clock = new ManualClock(SENT_AT + 30 * MINUTE);
     expectRejected(verifier({ clock }).verify(body, signed(body)), 'stale');
     expectOk(verifier({ clock, maxSkewMs: 60 * MINUTE }).verify(body, signed(body)));
   });
 
-  it('rejects malformed JSON even with a valid signature', () => {
+  void it('rejects malformed JSON even with a valid signature', () => {
     const body = Buffer.from('{"type":"ContactCreate","webhookId":"x",');
     expectRejected(verifier().verify(body, signed(body)), 'json_invalid');
   });
 
-  it('rejects an oversized body before anything else', () => {
+  void it('rejects an oversized body before anything else', () => {
     const body = fixture('ContactCreate');
     expectOk(verifier({ maxBodyBytes: body.length }).verify(body, signed(body)));
     const error = expectRejected(
@@ -261,7 +261,7 @@ describe('GhlWebhookVerifier: body and timestamp', () => {
     assert.match(error.message, /maxBodyBytes/);
   });
 
-  it('rejects a signed payload without webhookId or timestamp, naming the field', () => {
+  void it('rejects a signed payload without webhookId or timestamp, naming the field', () => {
     for (const field of ['webhookId', 'timestamp']) {
       const payload = fixtureJson('ContactCreate');
       delete payload[field];
@@ -272,8 +272,8 @@ describe('GhlWebhookVerifier: body and timestamp', () => {
   });
 });
 
-describe('parseGhlWebhook', () => {
-  it('accepts TaskCreate without contactId and body', () => {
+void describe('parseGhlWebhook', () => {
+  void it('accepts TaskCreate without contactId and body', () => {
     const payload = fixtureJson('TaskCreate');
     delete payload['contactId'];
     delete payload['body'];
@@ -288,7 +288,7 @@ describe('parseGhlWebhook', () => {
     assert.equal(expectOk(verifier().verify(body, signed(body))).type, 'TaskCreate');
   });
 
-  it('still requires contactId on TaskComplete', () => {
+  void it('still requires contactId on TaskComplete', () => {
     const payload = fixtureJson('TaskComplete');
     delete payload['contactId'];
     const result = parseGhlWebhook(payload);
@@ -296,7 +296,7 @@ describe('parseGhlWebhook', () => {
     if (!result.ok) assert.match(result.error.message, /contactId/);
   });
 
-  it('keeps an unknown type as Unknown with the whole payload', () => {
+  void it('keeps an unknown type as Unknown with the whole payload', () => {
     const payload = {
       ...fixtureJson('ContactCreate'),
       type: 'OpportunityCreate',
@@ -310,7 +310,7 @@ describe('parseGhlWebhook', () => {
     assert.deepEqual(event.payload, payload);
   });
 
-  it('tolerates the documented gaps: any custom field value, no attachments, no inboundDndSettings', () => {
+  void it('tolerates the documented gaps: any custom field value, no attachments, no inboundDndSettings', () => {
     const payload = fixtureJson('ContactDndUpdate');
     delete payload['attachments'];
     payload['customFields'] = [
@@ -327,7 +327,7 @@ describe('parseGhlWebhook', () => {
     assert.deepEqual(event, payload);
   });
 
-  it('rejects non-objects and missing identifiers', () => {
+  void it('rejects non-objects and missing identifiers', () => {
     for (const value of [null, 'ContactCreate', 42, [fixtureJson('NoteCreate')]]) {
       const result = parseGhlWebhook(value);
       assert.equal(result.ok, false);
@@ -347,8 +347,8 @@ describe('parseGhlWebhook', () => {
   });
 });
 
-describe('published keys', () => {
-  it('loads GHL Ed25519 key and the legacy RSA key, and uses them by default', () => {
+void describe('published keys', () => {
+  void it('loads GHL Ed25519 key and the legacy RSA key, and uses them by default', () => {
     assert.equal(createPublicKey(GHL_WEBHOOK_PUBLIC_KEY_PEM).asymmetricKeyType, 'ed25519');
     const rsa = createPublicKey(GHL_LEGACY_RSA_PUBLIC_KEY_PEM);
     assert.equal(rsa.asymmetricKeyType, 'rsa');
@@ -360,7 +360,7 @@ describe('published keys', () => {
     expectRejected(defaults.verify(body, signed(body)), 'signature_invalid');
   });
 
-  it('matches the legacy key in spec/ghl/oauth/WebhookAuthentication.md byte for byte', () => {
+  void it('matches the legacy key in spec/ghl/oauth/WebhookAuthentication.md byte for byte', () => {
     const doc = readFileSync(
       new URL('../spec/ghl/oauth/WebhookAuthentication.md', import.meta.url),
       'utf8',

@@ -5,6 +5,7 @@
 import { nextId } from './ids.ts';
 import type {
   AppointmentRecord,
+  CalendarRecord,
   ContactRecord,
   CustomFieldDefinition,
   LocationRecord,
@@ -49,22 +50,35 @@ const NOTE_BODIES = [
 ];
 const APPOINTMENT_STATUSES = ['confirmed', 'new', 'showed', 'noshow', 'cancelled'];
 
+/** Per-location lookups, computed once rather than per contact. */
+interface LocationSeed {
+  location: LocationRecord;
+  userIds: string[];
+  calendars: CalendarRecord[];
+  rentalFieldId: string | undefined;
+  budgetFieldId: string | undefined;
+}
+
 function fieldId(fields: readonly CustomFieldDefinition[], key: string): string | undefined {
   return fields.find((field) => field.fieldKey === key)?.id;
 }
 
-function seedContact(
-  prng: Prng,
-  index: number,
-  location: LocationRecord,
-  dateAddedMs: number,
-  state: SandboxState,
-): ContactRecord {
+function locationSeed(state: SandboxState, location: LocationRecord): LocationSeed {
+  const fields = state.customFieldsOf(location.id);
+  return {
+    location,
+    userIds: state.usersOf(location.id).map((user) => user.id),
+    calendars: state.calendarsOf(location.id),
+    rentalFieldId: fieldId(fields, 'contact.rental'),
+    budgetFieldId: fieldId(fields, 'contact.monthly_budget'),
+  };
+}
+
+function seedContact(prng: Prng, index: number, seed: LocationSeed, dateAddedMs: number): ContactRecord {
+  const { location, userIds: users } = seed;
   const firstName = prng.pick(FIRST_NAMES);
   const lastName = prng.pick(LAST_NAMES);
   const [city, region, postalCode] = prng.pick(CITIES);
-  const users = state.usersOf(location.id);
-  const fields = state.customFieldsOf(location.id);
   const local = `${firstName}.${lastName}`.toLowerCase().replace(/[^a-z.]/g, '');
   const noEmail = prng.chance(0.08);
   const noPhone = !noEmail && prng.chance(0.08);
@@ -96,7 +110,7 @@ function seedContact(
   }
   if (!noPhone) contact.phone = `+1${prng.pick(AREA_CODES)}${suffix}`;
   if (prng.chance(0.03)) contact.additionalEmails = [`${local}.alt${index}@mail.example.net`];
-  if (prng.chance(0.5) && users.length > 0) contact.assignedTo = prng.pick(users).id;
+  if (prng.chance(0.5) && users.length > 0) contact.assignedTo = prng.pick(users);
   if (prng.chance(0.1)) contact.companyName = `${prng.pick(LAST_NAMES)} Holdings`;
   if (prng.chance(0.2)) {
     contact.dateOfBirth = new Date(Date.UTC(prng.between(1950, 2004), prng.int(12), prng.between(1, 28))).toISOString();
@@ -105,21 +119,20 @@ function seedContact(
     contact.dnd = true;
     contact.dndSettings = { SMS: { status: 'active', message: 'Opted out by reply STOP' } };
   }
-  const rental = fieldId(fields, 'contact.rental');
+  const rental = seed.rentalFieldId;
   if (rental !== undefined && prng.chance(0.6)) {
     contact.customFields.push({ id: rental, value: `${prng.between(100, 999)} ${prng.pick(STREETS)} Unit ${prng.between(1, 40)}` });
   }
-  const budget = fieldId(fields, 'contact.monthly_budget');
+  const budget = seed.budgetFieldId;
   if (budget !== undefined && prng.chance(0.3)) {
     contact.customFields.push({ id: budget, value: String(prng.between(9, 35) * 100) });
   }
   return contact;
 }
 
-function seedActivity(prng: Prng, contact: ContactRecord, state: SandboxState): void {
-  const users = state.usersOf(contact.locationId);
-  const calendars = state.calendarsOf(contact.locationId);
-  const userId = (): string | undefined => (users.length > 0 ? prng.pick(users).id : undefined);
+function seedActivity(prng: Prng, contact: ContactRecord, seed: LocationSeed, state: SandboxState): void {
+  const { userIds: users, calendars } = seed;
+  const userId = (): string | undefined => (users.length > 0 ? prng.pick(users) : undefined);
   for (let i = prng.int(4); i > 0; i--) {
     const task: TaskRecord = {
       id: nextId(prng),
@@ -173,13 +186,14 @@ function seedActivity(prng: Prng, contact: ContactRecord, state: SandboxState): 
 }
 
 function seedLocation(prng: Prng, state: SandboxState, location: LocationRecord, count: number, indexBase: number): ContactRecord[] {
+  const seed = locationSeed(state, location);
   const gap = Math.max(1, Math.floor((SEED_END_MS - SEED_START_MS) / Math.max(1, count)));
   const contacts: ContactRecord[] = [];
   for (let i = 0; i < count; i++) {
     const dateAddedMs = SEED_START_MS + i * gap + prng.int(Math.max(1, Math.floor(gap / 2)));
-    const contact = seedContact(prng, indexBase + i, location, dateAddedMs, state);
+    const contact = seedContact(prng, indexBase + i, seed, dateAddedMs);
     contacts.push(contact);
-    seedActivity(prng, contact, state);
+    seedActivity(prng, contact, seed, state);
   }
   return contacts;
 }

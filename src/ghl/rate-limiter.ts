@@ -2,21 +2,29 @@
  * The per-location GHL request budget (ghl-api.md §4, ARCHITECTURE.md §1.5): every GHL call
  * awaits `acquire()` first and reports its response to `observe()`.
  *
- * Burst model: a sliding log of send times. A request may go when fewer than `max` sends
- * happened in the last `windowMs`. GHL documents "100 requests per 10 seconds" without saying
- * whether the window is fixed or rolling; a sliding log never puts more than `max` sends in
- * *any* interval of `windowMs`, so it stays under the limit under both readings, and it still
- * reaches full throughput (`max` per window, back to back). A token bucket refilling at
- * max/windowMs would either allow 2 × max across a window boundary (full bucket plus refill) or,
- * sized to avoid that, be slower than the limit. What the client cannot see (latency jitter
- * moving sends closer together at the server) is what `safetyMargin` is for; a burst 429 that
- * still happens blocks the location for `X-RateLimit-Interval-Milliseconds`.
+ * Burst model: a sliding log. A request may go when fewer than `max` logged requests are younger
+ * than `windowMs`. GHL documents "100 requests per 10 seconds" without saying whether the window
+ * is fixed or rolling; a sliding log never puts more than `max` requests in *any* interval of
+ * `windowMs`, so it stays under the limit under both readings, and still reaches full throughput
+ * (`max` per window, back to back). A token bucket refilling at max/windowMs would either allow
+ * 2 × max across a window boundary (full bucket plus refill) or, sized to avoid that, be slower.
+ *
+ * What the log counts from: the server counts a request when it *arrives*, which is after we
+ * send it (connection set-up, latency), so a log of send times can let the next window's first
+ * request reach the server a few ms before the previous window closed there. So each response
+ * `observe()`d moves the oldest still-unanswered entry's time up to the response time (no
+ * request arrives after its response). Matching responses to entries oldest-first rather than
+ * one-to-one is enough: at any moment the number of responses seen bounds the number of
+ * arrivals from below, which is all the window count needs. An entry that never gets a
+ * response (network error) keeps its send time. The cost is one response latency per window;
+ * `safetyMargin` holds back extra tokens if the server's clock still disagrees, and a burst 429
+ * that happens anyway blocks the location for `X-RateLimit-Interval-Milliseconds`.
  *
  * Resynchronisation: the `X-RateLimit-*` headers of every response may only *lower* our view
  * (the server's remaining is authoritative when lower than ours), never raise it, so a late
  * response from an earlier window cannot refill the budget; capacity comes back only as our own
- * send times age out. Sends the server counted and we did not (another process, a restart) are
- * recorded as sends at the time we learn of them.
+ * entries age out. Requests the server counted and we did not (another process, a restart) are
+ * logged as answered at the time we learn of them.
  *
  * Daily budget: counted locally and lowered by `X-RateLimit-Daily-Remaining`. GHL does not
  * document when the day resets; we use `x-ratelimit-daily-reset` when sent (read as in the
@@ -87,13 +95,19 @@ interface Waiter {
   release: () => void;
 }
 
+interface LoggedRequest {
+  /** Send time, moved to the response time once a response is observed. */
+  at: number;
+  answered: boolean;
+}
+
 interface LocationState {
   id: string;
   max: number;
   windowMs: number;
   dailyLimit: number;
-  /** Send times, ascending; entries older than `windowMs` are pruned lazily. */
-  sends: number[];
+  /** The burst log, in send order; entries older than `windowMs` are pruned lazily. */
+  sends: LoggedRequest[];
   dailyUsed: number;
   /** When the current daily window ends (epoch ms). */
   dailyResetAt: number;
@@ -187,11 +201,16 @@ export class RateLimiter {
     const resetAt = dailyResetFromHeaders(headers, now);
     if (resetAt !== undefined && resetAt > now) state.dailyResetAt = resetAt;
 
+    this.#prune(state, now);
+    const oldestUnanswered = state.sends.find((entry) => !entry.answered);
+    if (oldestUnanswered) {
+      oldestUnanswered.at = Math.max(oldestUnanswered.at, now);
+      oldestUnanswered.answered = true;
+    }
     const remaining = numericHeader(headers, 'x-ratelimit-remaining');
     if (remaining !== undefined) {
-      this.#prune(state, now);
       const unseen = state.max - Math.max(0, remaining) - state.sends.length;
-      for (let i = 0; i < unseen; i++) state.sends.push(now);
+      for (let i = 0; i < unseen; i++) state.sends.push({ at: now, answered: true });
     }
 
     // Just after our daily reset, a "0 left today" is most likely a response from yesterday:
@@ -287,11 +306,9 @@ export class RateLimiter {
   }
 
   #prune(state: LocationState, now: number): void {
-    let expired = 0;
-    while (expired < state.sends.length && (state.sends[expired] ?? 0) + state.windowMs <= now) {
-      expired++;
+    if (state.sends.some((entry) => entry.at + state.windowMs <= now)) {
+      state.sends = state.sends.filter((entry) => entry.at + state.windowMs > now);
     }
-    if (expired > 0) state.sends.splice(0, expired);
   }
 
   #rollDaily(state: LocationState, now: number): void {
@@ -331,9 +348,9 @@ export class RateLimiter {
       this.#prune(state, now);
       const capacity = this.#capacity(state);
       if (state.sends.length >= capacity) {
-        // Enough sends must age out to leave room for one more (several if `max` just shrank).
-        const freeing = state.sends[state.sends.length - capacity] ?? now;
-        this.#wakeAt(state, freeing + state.windowMs);
+        // Enough entries must age out to leave room for one more (several if `max` just shrank).
+        const times = state.sends.map((entry) => entry.at).sort((a, b) => a - b);
+        this.#wakeAt(state, (times[times.length - capacity] ?? now) + state.windowMs);
         return;
       }
       if (state.dailyUsed >= state.dailyLimit) {
@@ -342,7 +359,7 @@ export class RateLimiter {
       }
       const waiter = state.queues[lane].shift();
       if (!waiter) return;
-      state.sends.push(now);
+      state.sends.push({ at: now, answered: false });
       state.dailyUsed++;
       waiter.release();
       waiter.resolve();

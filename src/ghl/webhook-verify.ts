@@ -183,9 +183,9 @@ export class GhlWebhookVerifier {
         this.#rsa.length === 0
           ? 'GHL webhook has only a legacy x-wh-signature and legacy RSA verification is disabled: ' +
               'enable it (legacyRsaPublicKeys) or wait for GHL to send x-ghl-signature.'
-          : 'GHL webhook x-wh-signature (legacy RSA) matches none of the configured RSA keys: configure ' +
-              'GHL_WEBHOOK_LEGACY_RSA_PUBLIC_KEYS with the key from GHL docs/oauth/WebhookAuthentication.md, ' +
-              'and make sure nothing parses or re-encodes the body before verification.',
+          : 'GHL webhook x-wh-signature (legacy RSA) matches none of the configured RSA keys: pass the current ' +
+              'key from GHL docs/oauth/WebhookAuthentication.md as legacyRsaPublicKeys (the default is the published ' +
+              'one), and make sure nothing parses or re-encodes the body before verification.',
         { details: { header: 'x-wh-signature', keys: this.#rsa.length } },
       );
     }
@@ -280,8 +280,8 @@ function loadRsaKey(text: string, index: number): KeyObject {
   if (key?.asymmetricKeyType !== 'rsa') {
     throw new AppError(
       'config_invalid',
-      `GHL legacy webhook RSA key #${index + 1} is not an RSA public key in PEM: configure ` +
-        'GHL_WEBHOOK_LEGACY_RSA_PUBLIC_KEYS with the key from GHL docs/oauth/WebhookAuthentication.md.',
+      `GHL legacy webhook RSA key #${index + 1} is not an RSA public key in PEM: pass the key from GHL ` +
+        'docs/oauth/WebhookAuthentication.md as legacyRsaPublicKeys, or [] to turn the legacy scheme off.',
     );
   }
   return key;

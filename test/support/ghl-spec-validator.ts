@@ -71,6 +71,8 @@ export interface GhlSpecValidator {
   validateRequestBody(request: RequestToValidate): ValidationResult;
   /** A body assembled from the spec's own `example` values (no overlay), for fixtures and tests. */
   exampleResponse(request: { method: string; path: string; status: number }): unknown;
+  /** The operation a request would hit, or `undefined` when the spec has none. */
+  findOperation(method: string, path: string): SpecOperation | undefined;
   listOperations(): readonly SpecOperation[];
 }
 
@@ -200,6 +202,39 @@ export const GHL_SPEC_OVERLAYS: readonly SpecOverlay[] = [
     },
     patches: { '/properties/tasks/items': { type: 'object' } },
   },
+  // §2.8: CalendarEventDTO types startTime, endTime, dateAdded and dateUpdated as `object`, while
+  // its own examples (and every observed payload) are ISO 8601 strings such as
+  // "2023-09-25T16:00:00+05:30"; only the type is corrected, they stay required.
+  ...(
+    [
+      [
+        '/calendars/events',
+        'get-calendar-events',
+        'GetCalendarEventsSuccessfulResponseDTO',
+        '/properties/events/items/properties',
+      ],
+      [
+        '/calendars/events/appointments/{eventId}',
+        'get-appointment',
+        'GetCalendarEventSuccessfulResponseDTO',
+        '/properties/event/properties',
+      ],
+    ] as const
+  ).map(([path, operationId, dto, at]) => ({
+    id: `${operationId}-times`,
+    method: 'GET',
+    path,
+    status: 200,
+    mode: 'replace' as const,
+    source: 'ghl-api.md §2.8',
+    schema: { $ref: `apps/calendars.json#/components/schemas/${dto}` },
+    patches: Object.fromEntries(
+      ['startTime', 'endTime', 'dateAdded', 'dateUpdated'].map((field) => [
+        `${at}/${field}`,
+        { type: 'string' },
+      ]),
+    ),
+  })),
   // §2.10: most operations declare 400/401/422 with the common DTOs; where one does not (or, like
   // POST /contacts/search, declares the status without a body), the common DTO applies.
   ...(
@@ -294,6 +329,13 @@ class SpecValidator implements GhlSpecValidator {
       operationId,
       file,
     }));
+  }
+
+  findOperation(method: string, path: string): SpecOperation | undefined {
+    const found = this.#find(method, path);
+    if ('error' in found) return undefined;
+    const { method: m, path: p, operationId, file } = found.op;
+    return { method: m, path: p, operationId, file };
   }
 
   validateResponse({ method, path, status, body, overlay }: ResponseToValidate): ValidationResult {
