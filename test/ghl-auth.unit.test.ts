@@ -72,6 +72,11 @@ class TokenServer {
     return { accessToken, refreshToken };
   }
 
+  /** Invalidates an access token, as GHL did to every token in the 2024-10 incident. */
+  revoke(accessToken: string): void {
+    this.#access.delete(accessToken);
+  }
+
   code(grant: Grant): string {
     const code = token('code');
     this.#codes.set(code, grant);
@@ -214,8 +219,8 @@ class RecordingStore extends MemoryTokenStore {
 }
 
 const server = new TokenServer();
-before(() => server.start());
-after(() => server.stop());
+void before(() => server.start());
+void after(() => server.stop());
 
 function setup(overrides: Partial<OAuthAuthOptions> = {}) {
   const clock = new ManualClock(Date.UTC(2026, 0, 15, 12));
@@ -246,8 +251,8 @@ async function install(store: TokenStore, locationId: string, expiresAt: number)
   return pair;
 }
 
-describe('OAuthAuth refresh', () => {
-  it('20 concurrent callers on an expired token cause one refresh and all get the new token, saved first', async () => {
+void describe('OAuthAuth refresh', () => {
+  void it('20 concurrent callers on an expired token cause one refresh and all get the new token, saved first', async () => {
     const { clock, store, auth } = setup();
     const old = await install(store, 'loc-1', clock.now() - 1);
     const before = server.refreshCount();
@@ -281,7 +286,7 @@ describe('OAuthAuth refresh', () => {
     assert.equal(server.events[0], `save:${fresh}`, 'saved before any caller got it or used it');
   });
 
-  it('sends the refresh form GHL expects', async () => {
+  void it('sends the refresh form GHL expects', async () => {
     const { clock, store, auth } = setup();
     const old = await install(store, 'loc-form', clock.now() - 1);
     await auth.accessToken('loc-form');
@@ -297,7 +302,7 @@ describe('OAuthAuth refresh', () => {
     });
   });
 
-  it('refreshes ahead of expiry, not before', async () => {
+  void it('refreshes ahead of expiry, not before', async () => {
     const { clock, store, auth } = setup({ refreshAheadMs: 5 * 60_000 });
     const old = await install(store, 'loc-ahead', clock.now() + 10 * 60_000);
     const before = server.refreshCount();
@@ -313,7 +318,7 @@ describe('OAuthAuth refresh', () => {
     assert.equal(server.refreshCount() - before, 1);
   });
 
-  it('onUnauthorized refreshes once; a second caller with the same failed token gets the new one', async () => {
+  void it('onUnauthorized refreshes once; a second caller with the same failed token gets the new one', async () => {
     const { clock, store, auth } = setup();
     const old = await install(store, 'loc-401', clock.now() + 12 * HOUR);
     const before = server.refreshCount();
@@ -331,7 +336,7 @@ describe('OAuthAuth refresh', () => {
     assert.equal(await auth.accessToken('loc-401'), first);
   });
 
-  it('under the store lock, uses a pair another process already rotated instead of refreshing', async () => {
+  void it('under the store lock, uses a pair another process already rotated instead of refreshing', async () => {
     const events: string[] = [];
     const inner = new RecordingStore(events);
     let lockCalls = 0;
@@ -383,7 +388,7 @@ describe('OAuthAuth refresh', () => {
     assert.equal(res.status, 200);
   });
 
-  it('a refused refresh says what GHL said and what to do', async () => {
+  void it('a refused refresh says what GHL said and what to do', async () => {
     const { clock, store, auth } = setup();
     await install(store, 'loc-inactive', clock.now() - 1);
     server.refreshFailure = 'Location is not active';
@@ -401,7 +406,7 @@ describe('OAuthAuth refresh', () => {
     }
   });
 
-  it('a spent refresh token fails with the provider message', async () => {
+  void it('a spent refresh token fails with the provider message', async () => {
     const { clock, store, auth } = setup();
     const pair = await install(store, 'loc-spent', clock.now() - 1);
     await store.save('loc-spent', {
@@ -414,7 +419,7 @@ describe('OAuthAuth refresh', () => {
     await assert.rejects(auth.accessToken('loc-spent'), /Invalid refresh token/);
   });
 
-  it('onUnauthorized returns undefined when the stored set cannot be refreshed', async () => {
+  void it('onUnauthorized returns undefined when the stored set cannot be refreshed', async () => {
     const { clock, store, auth } = setup();
     await store.save('loc-bare', {
       accessToken: 'at-bare-123456',
@@ -425,7 +430,7 @@ describe('OAuthAuth refresh', () => {
     assert.equal(await auth.onUnauthorized('loc-bare', 'at-bare-123456'), undefined);
   });
 
-  it('says how to connect a location it has no token for', async () => {
+  void it('says how to connect a location it has no token for', async () => {
     const { auth } = setup();
     await assert.rejects(
       auth.accessToken('loc-unknown'),
@@ -434,8 +439,8 @@ describe('OAuthAuth refresh', () => {
   });
 });
 
-describe('OAuthAuth install flow', () => {
-  it('authorizeUrl carries client, redirect, state and space-separated scopes', () => {
+void describe('OAuthAuth install flow', () => {
+  void it('authorizeUrl carries client, redirect, state and space-separated scopes', () => {
     const { auth } = setup();
     const url = auth.authorizeUrl({
       scopes: ['contacts.readonly', 'contacts.write'],
@@ -451,7 +456,7 @@ describe('OAuthAuth install flow', () => {
     assert.equal(params.get('state'), 'st-42');
   });
 
-  it('exchangeCode posts a form and saves the set under the location id before returning', async () => {
+  void it('exchangeCode posts a form and saves the set under the location id before returning', async () => {
     const { store, auth } = setup();
     const code = server.code({ userType: 'Location', locationId: 'loc-new', companyId: 'co-1' });
     const tokens = await auth.exchangeCode(code);
@@ -470,7 +475,7 @@ describe('OAuthAuth install flow', () => {
     assert.ok(tokens.refreshToken);
   });
 
-  it('an agency code is saved under company:<id>, and mints location tokens that are minted again near expiry', async () => {
+  void it('an agency code is saved under company:<id>, and mints location tokens that are minted again near expiry', async () => {
     const { clock, store, auth } = setup();
     const code = server.code({ userType: 'Company', companyId: 'co-9' });
     const agency = await auth.exchangeCode(code, { userType: 'Company' });
@@ -498,8 +503,34 @@ describe('OAuthAuth install flow', () => {
   });
 });
 
-describe('Token secrets', () => {
-  it('tokens and the client secret never reach a log line', async () => {
+void describe('OAuthAuth agency tokens', () => {
+  void it('refreshes an agency token GHL rejects once, then mints the location token', async () => {
+    const { store, auth } = setup();
+    const agency = await auth.exchangeCode(
+      server.code({ userType: 'Company', companyId: 'co-7' }),
+      {
+        userType: 'Company',
+      },
+    );
+    server.revoke(agency.accessToken);
+    const before = server.refreshCount();
+
+    const minted = await auth.locationTokenFromAgency('co-7', 'loc-7');
+
+    assert.equal(server.refreshCount() - before, 1, 'one refresh of the agency token');
+    const rotated = await store.load(companyKey('co-7'));
+    assert.notEqual(rotated?.accessToken, agency.accessToken);
+    const calls = server.requests.filter((r) => r.path === '/oauth/locationToken').slice(-2);
+    assert.deepEqual(
+      calls.map((r) => r.authorization),
+      [`Bearer ${agency.accessToken}`, `Bearer ${rotated?.accessToken ?? ''}`],
+    );
+    assert.deepEqual(await store.load('loc-7'), minted);
+  });
+});
+
+void describe('Token secrets', () => {
+  void it('tokens and the client secret never reach a log line', async () => {
     const lines: string[] = [];
     const logger = createLogger({
       destination: { write: (line: string) => void lines.push(line) },
@@ -523,15 +554,15 @@ describe('Token secrets', () => {
   });
 });
 
-describe('PrivateIntegrationAuth', () => {
-  it('returns its token for any location and cannot refresh', async () => {
+void describe('PrivateIntegrationAuth', () => {
+  void it('returns its token for any location and cannot refresh', async () => {
     const auth = new PrivateIntegrationAuth({ token: 'pit-0123456789abcdef' });
     assert.equal(auth.kind, 'pit');
     assert.equal(await auth.accessToken('any-location'), 'pit-0123456789abcdef');
     assert.equal(await auth.onUnauthorized('any-location', 'pit-0123456789abcdef'), undefined);
   });
 
-  it('with one token per location, refuses a location it has no token for', async () => {
+  void it('with one token per location, refuses a location it has no token for', async () => {
     const auth = new PrivateIntegrationAuth({
       tokens: { 'loc-a': 'pit-aaaaaaaaaaaa', 'loc-b': 'pit-bbbbbbbbbbbb' },
     });
@@ -544,7 +575,7 @@ describe('PrivateIntegrationAuth', () => {
     });
   });
 
-  it('registers its tokens as secrets', () => {
+  void it('registers its tokens as secrets', () => {
     const lines: string[] = [];
     const logger = createLogger({
       destination: { write: (line: string) => void lines.push(line) },

@@ -59,8 +59,8 @@ function recordingLogger(): Logger & {
   return logger;
 }
 
-describe('RateLimiter throughput', () => {
-  it('sends 1,000 requests in exactly 9 windows, never more than max in any window', async () => {
+void describe('RateLimiter throughput', () => {
+  void it('sends 1,000 requests in exactly 9 windows, never more than max in any window', async () => {
     const { clock, limiter } = setup({ max: 100, windowMs: 10_000 });
     const sentAt: number[] = [];
     const all = Array.from({ length: 1000 }, () =>
@@ -86,7 +86,7 @@ describe('RateLimiter throughput', () => {
     limiter.stop();
   });
 
-  it('holds back safetyMargin tokens per window', async () => {
+  void it('holds back safetyMargin tokens per window', async () => {
     const { clock, limiter } = setup({ max: 10, windowMs: 1000, safetyMargin: 2 });
     const sends = Array.from({ length: 10 }, () => track(limiter, clock, 'loc', 'user'));
     await settle();
@@ -97,15 +97,15 @@ describe('RateLimiter throughput', () => {
     limiter.stop();
   });
 
-  it('with enabled: false, acquires resolve at once whatever the budget', async () => {
+  void it('with enabled: false, acquires resolve at once whatever the budget', async () => {
     const { limiter } = setup({ max: 1, enabled: false });
     await Promise.all(Array.from({ length: 50 }, () => limiter.acquire('loc', 'backfill')));
     limiter.stop();
   });
 });
 
-describe('RateLimiter lanes', () => {
-  it('serves a later webhook waiter before earlier backfill waiters, FIFO within a lane', async () => {
+void describe('RateLimiter lanes', () => {
+  void it('serves a later webhook waiter before earlier backfill waiters, FIFO within a lane', async () => {
     const { clock, limiter } = setup({ max: 1, windowMs: 1000 });
     await limiter.acquire('loc', 'backfill'); // uses the only token
     const order: string[] = [];
@@ -143,8 +143,8 @@ describe('RateLimiter lanes', () => {
   });
 });
 
-describe('RateLimiter header resync', () => {
-  it('lowers remaining to the server value, and a late higher value does not refill', async () => {
+void describe('RateLimiter header resync', () => {
+  void it('lowers remaining to the server value, and a late higher value does not refill', async () => {
     const { clock, limiter } = setup({ max: 100, windowMs: 10_000 });
     for (let i = 0; i < 10; i++) await limiter.acquire('loc', 'user');
     assert.equal(limiter.budget('loc').remaining, 90);
@@ -160,7 +160,7 @@ describe('RateLimiter header resync', () => {
     limiter.stop();
   });
 
-  it('makes waiters wait when the server says the window is used up', async () => {
+  void it('makes waiters wait when the server says the window is used up', async () => {
     const { clock, limiter } = setup({ max: 100, windowMs: 10_000 });
     limiter.observe('loc', 200, headers({ 'x-ratelimit-remaining': 0 }));
     const send = track(limiter, clock, 'loc', 'user');
@@ -171,7 +171,7 @@ describe('RateLimiter header resync', () => {
     limiter.stop();
   });
 
-  it('counts an answered request from its response time, an unanswered one from its send time', async () => {
+  void it('counts an answered request from its response time, an unanswered one from its send time', async () => {
     const { clock, limiter } = setup({ max: 2, windowMs: 1000 });
     await limiter.acquire('loc', 'user');
     await limiter.acquire('loc', 'user');
@@ -182,29 +182,41 @@ describe('RateLimiter header resync', () => {
     await clock.advance(899);
     assert.equal(third.at, undefined);
     await clock.advance(1);
-    assert.equal(third.at, START + 1000, 'the unanswered request left the window one window after it was sent');
+    assert.equal(
+      third.at,
+      START + 1000,
+      'the unanswered request left the window one window after it was sent',
+    );
     assert.equal(fourth.at, undefined);
     await clock.advance(100);
     assert.equal(fourth.at, START + 1100, 'the answered one, one window after its response');
     limiter.stop();
   });
 
-  it('applies a window learned from headers to requests already sent', async () => {
+  void it('applies a window learned from headers to requests already sent', async () => {
     const { clock, limiter } = setup({ max: 100, windowMs: 10_000 });
     await Promise.all(Array.from({ length: 100 }, () => limiter.acquire('loc', 'backfill')));
     const next = track(limiter, clock, 'loc', 'backfill');
     await clock.advance(5);
     for (let i = 0; i < 100; i++) {
-      limiter.observe('loc', 200, headers({ 'x-ratelimit-interval-milliseconds': 1000, 'x-ratelimit-remaining': 99 - i }));
+      limiter.observe(
+        'loc',
+        200,
+        headers({ 'x-ratelimit-interval-milliseconds': 1000, 'x-ratelimit-remaining': 99 - i }),
+      );
     }
     await clock.advance(999);
     assert.equal(next.at, undefined);
     await clock.advance(1);
-    assert.equal(next.at, START + 1005, 'one (learned) window after the responses, not ten seconds');
+    assert.equal(
+      next.at,
+      START + 1005,
+      'one (learned) window after the responses, not ten seconds',
+    );
     limiter.stop();
   });
 
-  it('adopts the server max, interval and daily figures', () => {
+  void it('adopts the server max, interval and daily figures', () => {
     const { limiter } = setup();
     limiter.observe(
       'loc',
@@ -227,8 +239,8 @@ describe('RateLimiter header resync', () => {
   });
 });
 
-describe('RateLimiter 429s', () => {
-  it('a burst 429 blocks the location for X-RateLimit-Interval-Milliseconds', async () => {
+void describe('RateLimiter 429s', () => {
+  void it('a burst 429 blocks the location for X-RateLimit-Interval-Milliseconds', async () => {
     const { clock, limiter } = setup({ max: 100, windowMs: 10_000 });
     limiter.observe(
       'loc',
@@ -251,7 +263,7 @@ describe('RateLimiter 429s', () => {
     limiter.stop();
   });
 
-  it('a daily 429 pauses until the next UTC midnight, rejects with the resume time, logs once', async () => {
+  void it('a daily 429 pauses until the next UTC midnight, rejects with the resume time, logs once', async () => {
     const logger = recordingLogger();
     const { clock, limiter } = setup({ logger, max: 1 });
     await limiter.acquire('loc', 'user');
@@ -304,7 +316,7 @@ describe('RateLimiter 429s', () => {
     limiter.stop();
   });
 
-  it('a daily pause rejects waiters already queued unless they wait for the day', async () => {
+  void it('a daily pause rejects waiters already queued unless they wait for the day', async () => {
     const { clock, limiter } = setup({ max: 1 });
     await limiter.acquire('loc', 'user');
     const queued = track(limiter, clock, 'loc', 'reconcile');
@@ -316,7 +328,7 @@ describe('RateLimiter 429s', () => {
     limiter.stop();
   });
 
-  it('uses x-ratelimit-daily-reset (ms until reset) when sent', async () => {
+  void it('uses x-ratelimit-daily-reset (ms until reset) when sent', async () => {
     const { clock, limiter } = setup();
     limiter.observe(
       'loc',
@@ -330,7 +342,7 @@ describe('RateLimiter 429s', () => {
     limiter.stop();
   });
 
-  it('pauses for the day when its own count reaches the daily limit', async () => {
+  void it('pauses for the day when its own count reaches the daily limit', async () => {
     const { clock, limiter } = setup({ daily: 3 });
     for (let i = 0; i < 3; i++) await limiter.acquire('loc', 'user');
     const fourth = track(limiter, clock, 'loc', 'user');
@@ -341,8 +353,8 @@ describe('RateLimiter 429s', () => {
   });
 });
 
-describe('RateLimiter isolation and cancellation', () => {
-  it('keeps one budget per location', async () => {
+void describe('RateLimiter isolation and cancellation', () => {
+  void it('keeps one budget per location', async () => {
     const { clock, limiter } = setup({ max: 2, windowMs: 1000 });
     await limiter.acquire('a', 'user');
     await limiter.acquire('a', 'user');
@@ -356,7 +368,7 @@ describe('RateLimiter isolation and cancellation', () => {
     limiter.stop();
   });
 
-  it('an aborted waiter rejects with the abort reason and leaves the queue', async () => {
+  void it('an aborted waiter rejects with the abort reason and leaves the queue', async () => {
     const { clock, limiter } = setup({ max: 1, windowMs: 1000 });
     await limiter.acquire('loc', 'user');
     const controller = new AbortController();
@@ -378,7 +390,28 @@ describe('RateLimiter isolation and cancellation', () => {
     limiter.stop();
   });
 
-  it('stop() rejects waiters and later acquires', async () => {
+  void it('a waiter that waits through a daily pause can still be aborted', async () => {
+    const { clock, limiter } = setup({ max: 1 });
+    await limiter.acquire('loc', 'user');
+    const controller = new AbortController();
+    const patient = track(limiter, clock, 'loc', 'backfill', {
+      waitForDaily: true,
+      signal: controller.signal,
+    });
+    const impatient = track(limiter, clock, 'loc', 'backfill');
+    await settle();
+    limiter.observe('loc', 429, headers({ 'x-ratelimit-daily-remaining': 0 }));
+    await settle();
+    assert.ok(impatient.error instanceof AppError);
+    assert.equal(limiter.budget('loc').queued.backfill, 1);
+    controller.abort(new Error('shutting down'));
+    await settle();
+    assert.equal((patient.error as Error | undefined)?.message, 'shutting down');
+    assert.equal(limiter.budget('loc').queued.backfill, 0);
+    limiter.stop();
+  });
+
+  void it('stop() rejects waiters and later acquires', async () => {
     const { clock, limiter } = setup({ max: 1 });
     await limiter.acquire('loc', 'user');
     const queued = track(limiter, clock, 'loc', 'user');

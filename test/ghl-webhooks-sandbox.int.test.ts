@@ -60,7 +60,7 @@ describe('GHL webhooks from the sandbox', () => {
     assert.equal(result.value.type, 'ContactCreate');
 
     const tampered = Buffer.from(delivery.body);
-    tampered[tampered.length - 3] ^= 1;
+    tampered.writeUInt8(tampered.readUInt8(tampered.length - 3) ^ 1, tampered.length - 3);
     assert.equal(verifier.verify(tampered, delivery.headers).ok, false);
     assert.equal(new GhlWebhookVerifier({}).verify(delivery.body, delivery.headers).ok, false, "GHL's own key does not verify the sandbox's signature");
     client.stop();

@@ -1,9 +1,13 @@
 /**
- * The GHL sandbox over real HTTP: auth and error bodies, validation, contact semantics, tasks,
- * notes, tags, appointments, rate limits, reset and determinism.
+ * The GHL sandbox over real HTTP: auth and error bodies, validation (whitelists checked against
+ * spec/ghl), contact semantics, tasks, notes, tags, appointments, rate limits, reset and
+ * determinism.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as dtos from '../sandbox/ghl/dto-specs.ts';
+import type { DtoSpec } from '../sandbox/ghl/dto-validation.ts';
 import { startGhlSandbox } from '../sandbox/ghl/index.ts';
 import type { GhlSandbox } from '../sandbox/ghl/index.ts';
 
@@ -21,7 +25,9 @@ async function call(
 ): Promise<Reply> {
   const headers: Record<string, string> = {};
   if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
-  if (options.version !== null) headers['version'] = options.version ?? (path.startsWith('/calendars') ? '2021-04-15' : '2021-07-28');
+  if (options.version !== null)
+    headers['version'] =
+      options.version ?? (path.startsWith('/calendars') ? '2021-04-15' : '2021-07-28');
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${sandbox.url}${path}`, {
     method,
@@ -29,7 +35,11 @@ async function call(
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+  };
 }
 
 function withoutTrace(body: Record<string, unknown>): Record<string, unknown> {
@@ -40,7 +50,57 @@ function withoutTrace(body: Record<string, unknown>): Record<string, unknown> {
 
 const RW = ['contacts.readonly', 'contacts.write'];
 
-describe('auth, scopes and locations', () => {
+interface SpecSchema {
+  properties?: Record<string, unknown>;
+  required?: string[];
+}
+
+function specSchemas(file: string): Record<string, SpecSchema> {
+  const text = readFileSync(new URL(`../spec/ghl/apps/${file}`, import.meta.url), 'utf8');
+  return (JSON.parse(text) as { components: { schemas: Record<string, SpecSchema> } }).components
+    .schemas;
+}
+
+void test('every validated DTO allows exactly the properties of its spec schema', () => {
+  const files: Record<string, string> = {
+    CreateContactDto: 'contacts.json',
+    UpdateContactDto: 'contacts.json',
+    UpsertContactDto: 'contacts.json',
+    CreateTaskParams: 'contacts.json',
+    UpdateTaskBody: 'contacts.json',
+    UpdateTaskStatusParams: 'contacts.json',
+    NotesDTO: 'contacts.json',
+    UpdateNoteDTO: 'contacts.json',
+    TagsDTO: 'contacts.json',
+    TaskSearchParamsDto: 'locations.json',
+    AppointmentCreateSchema: 'calendars.json',
+    AppointmentEditSchema: 'calendars.json',
+  };
+  const specs = Object.values(dtos).filter(
+    (value): value is DtoSpec => typeof value === 'object' && 'fields' in value,
+  );
+  const checked: string[] = [];
+  for (const spec of specs) {
+    const file = files[spec.name];
+    if (file === undefined) continue; // SearchBodyV2DTO is empty upstream (ghl-api.md §2.7)
+    const schema = specSchemas(file)[spec.name];
+    assert.ok(schema !== undefined, spec.name);
+    assert.deepEqual(
+      Object.keys(spec.fields),
+      Object.keys(schema.properties ?? {}),
+      `${spec.name} properties`,
+    );
+    assert.deepEqual(
+      [...spec.required].sort(),
+      [...(schema.required ?? [])].sort(),
+      `${spec.name} required`,
+    );
+    checked.push(spec.name);
+  }
+  assert.deepEqual(checked.sort(), Object.keys(files).sort());
+});
+
+void describe('auth, scopes and locations', () => {
   let sandbox: GhlSandbox;
   let token: string;
   let contactId: string;
@@ -48,17 +108,33 @@ describe('auth, scopes and locations', () => {
   before(async () => {
     sandbox = await startGhlSandbox({ searchDelayMs: 0 });
     token = sandbox.mintToken({ scopes: RW }).accessToken;
-    const list = await call(sandbox, 'GET', `/contacts/?locationId=${sandbox.locationId}&limit=1`, { token });
+    const list = await call(sandbox, 'GET', `/contacts/?locationId=${sandbox.locationId}&limit=1`, {
+      token,
+    });
     contactId = ((list.body['contacts'] as Record<string, unknown>[])[0]?.['id'] as string) ?? '';
-    const otherToken = sandbox.mintToken({ scopes: RW, locationId: sandbox.otherLocationId }).accessToken;
-    const otherList = await call(sandbox, 'GET', `/contacts/?locationId=${sandbox.otherLocationId}&limit=1`, { token: otherToken });
-    otherContactId = ((otherList.body['contacts'] as Record<string, unknown>[])[0]?.['id'] as string) ?? '';
+    const otherToken = sandbox.mintToken({
+      scopes: RW,
+      locationId: sandbox.otherLocationId,
+    }).accessToken;
+    const otherList = await call(
+      sandbox,
+      'GET',
+      `/contacts/?locationId=${sandbox.otherLocationId}&limit=1`,
+      { token: otherToken },
+    );
+    otherContactId =
+      ((otherList.body['contacts'] as Record<string, unknown>[])[0]?.['id'] as string) ?? '';
   });
   after(() => sandbox.close());
 
-  test('a missing or unknown token is 401 with the exact body', async () => {
+  void test('a missing or unknown token is 401 with the exact body', async () => {
     for (const bad of [undefined, 'not-a-token']) {
-      const reply = await call(sandbox, 'GET', `/contacts/${contactId}`, bad === undefined ? {} : { token: bad });
+      const reply = await call(
+        sandbox,
+        'GET',
+        `/contacts/${contactId}`,
+        bad === undefined ? {} : { token: bad },
+      );
       assert.equal(reply.status, 401);
       assert.deepEqual(withoutTrace(reply.body), {
         statusCode: 401,
@@ -68,19 +144,24 @@ describe('auth, scopes and locations', () => {
     }
   });
 
-  test('an expired OAuth token is rejected like an invalid one', async () => {
+  void test('an expired OAuth token is rejected like an invalid one', async () => {
     const expired = sandbox.mintToken({ scopes: RW, kind: 'oauth', expiresInSec: 1 });
     assert.ok(expired.refreshToken !== undefined && expired.expiresAt !== undefined);
     const ok = await call(sandbox, 'GET', `/contacts/${contactId}`, { token: expired.accessToken });
     assert.equal(ok.status, 200);
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    const reply = await call(sandbox, 'GET', `/contacts/${contactId}`, { token: expired.accessToken });
+    const reply = await call(sandbox, 'GET', `/contacts/${contactId}`, {
+      token: expired.accessToken,
+    });
     assert.equal(reply.status, 401);
   });
 
-  test('a token without the scope gets 401 "not authorized for this scope", not 403', async () => {
+  void test('a token without the scope gets 401 "not authorized for this scope", not 403', async () => {
     const readOnly = sandbox.mintToken({ scopes: ['contacts.readonly'] }).accessToken;
-    const reply = await call(sandbox, 'PUT', `/contacts/${contactId}`, { token: readOnly, body: { firstName: 'X' } });
+    const reply = await call(sandbox, 'PUT', `/contacts/${contactId}`, {
+      token: readOnly,
+      body: { firstName: 'X' },
+    });
     assert.equal(reply.status, 401);
     assert.deepEqual(withoutTrace(reply.body), {
       statusCode: 401,
@@ -88,28 +169,46 @@ describe('auth, scopes and locations', () => {
       error: 'Unauthorized',
     });
     const writeOnly = sandbox.mintToken({ scopes: ['contacts.write'] }).accessToken;
-    assert.equal((await call(sandbox, 'GET', `/contacts/${contactId}`, { token: writeOnly })).status, 401);
+    assert.equal(
+      (await call(sandbox, 'GET', `/contacts/${contactId}`, { token: writeOnly })).status,
+      401,
+    );
   });
 
-  test('a foreign location is 403, by query, by body and by resource', async () => {
-    const expected = { statusCode: 403, message: 'The token does not have access to this location.' };
-    const byQuery = await call(sandbox, 'GET', `/contacts/?locationId=${sandbox.otherLocationId}`, { token });
+  void test('a foreign location is 403, by query, by body and by resource', async () => {
+    const expected = {
+      statusCode: 403,
+      message: 'The token does not have access to this location.',
+    };
+    const byQuery = await call(sandbox, 'GET', `/contacts/?locationId=${sandbox.otherLocationId}`, {
+      token,
+    });
     assert.equal(byQuery.status, 403);
     assert.deepEqual(withoutTrace(byQuery.body), expected);
     const withoutLocation = await call(sandbox, 'GET', '/contacts/?limit=5', { token });
-    assert.equal(withoutLocation.status, 403, 'a page without locationId is 403 (n8n-io/n8n #11353)');
-    const byBody = await call(sandbox, 'POST', '/contacts/', { token, body: { locationId: sandbox.otherLocationId, firstName: 'A' } });
+    assert.equal(
+      withoutLocation.status,
+      403,
+      'a page without locationId is 403 (n8n-io/n8n #11353)',
+    );
+    const byBody = await call(sandbox, 'POST', '/contacts/', {
+      token,
+      body: { locationId: sandbox.otherLocationId, firstName: 'A' },
+    });
     assert.equal(byBody.status, 403);
     const byResource = await call(sandbox, 'GET', `/contacts/${otherContactId}`, { token });
     assert.equal(byResource.status, 403);
     assert.deepEqual(withoutTrace(byResource.body), expected);
   });
 
-  test('unknown and malformed ids', async () => {
+  void test('unknown and malformed ids', async () => {
     const missing = 'AAAAAAAAAAAAAAAAAAAA';
     const notFound = await call(sandbox, 'GET', `/contacts/${missing}`, { token });
     assert.equal(notFound.status, 404);
-    assert.deepEqual(withoutTrace(notFound.body), { statusCode: 404, message: `Contact with id ${missing} not found` });
+    assert.deepEqual(withoutTrace(notFound.body), {
+      statusCode: 404,
+      message: `Contact with id ${missing} not found`,
+    });
     const malformed = await call(sandbox, 'GET', '/contacts/abc', { token });
     assert.equal(malformed.status, 400);
     assert.equal(malformed.body['message'], 'contact id is not a valid firebase id');
@@ -118,22 +217,28 @@ describe('auth, scopes and locations', () => {
     assert.equal(task.body['message'], `Task with id ${missing} not found`);
   });
 
-  test('the Version header is required; a wrong value passes unless strict', async () => {
+  void test('the Version header is required; a wrong value passes unless strict', async () => {
     const missing = await call(sandbox, 'GET', `/contacts/${contactId}`, { token, version: null });
     assert.equal(missing.status, 400);
-    const wrong = await call(sandbox, 'GET', `/contacts/${contactId}`, { token, version: '2023-02-21' });
+    const wrong = await call(sandbox, 'GET', `/contacts/${contactId}`, {
+      token,
+      version: '2023-02-21',
+    });
     assert.equal(wrong.status, 200);
     const strict = await startGhlSandbox({ strictVersion: true, contacts: 1 });
     try {
       const strictToken = strict.mintToken({ scopes: RW }).accessToken;
-      const list = await call(strict, 'GET', `/contacts/?locationId=${strict.locationId}`, { token: strictToken, version: '2021-04-15' });
+      const list = await call(strict, 'GET', `/contacts/?locationId=${strict.locationId}`, {
+        token: strictToken,
+        version: '2021-04-15',
+      });
       assert.equal(list.status, 400);
     } finally {
       await strict.close();
     }
   });
 
-  test('unknown routes answer a JSON 404 with traceId and rate-limit headers', async () => {
+  void test('unknown routes answer a JSON 404 with traceId and rate-limit headers', async () => {
     const reply = await call(sandbox, 'GET', '/no-such-thing', { token });
     assert.equal(reply.status, 404);
     withoutTrace(reply.body);
@@ -141,7 +246,7 @@ describe('auth, scopes and locations', () => {
   });
 });
 
-describe('contacts: validation and semantics', () => {
+void describe('contacts: validation and semantics', () => {
   let sandbox: GhlSandbox;
   let token: string;
   before(async () => {
@@ -151,10 +256,20 @@ describe('contacts: validation and semantics', () => {
   after(() => sandbox.close());
 
   const create = (body: Record<string, unknown>): Promise<Reply> =>
-    call(sandbox, 'POST', '/contacts/', { token, body: { locationId: sandbox.locationId, ...body } });
+    call(sandbox, 'POST', '/contacts/', {
+      token,
+      body: { locationId: sandbox.locationId, ...body },
+    });
 
-  test('create answers 201 with server-maintained fields', async () => {
-    const reply = await create({ firstName: 'Ada', lastName: 'Lovelace', email: 'Ada.L@Example.com', phone: '(512) 555-0142', dateOfBirth: '12/10/1815', tags: ['VIP', ' vip ', 'Lead'] });
+  void test('create answers 201 with server-maintained fields', async () => {
+    const reply = await create({
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      email: 'Ada.L@Example.com',
+      phone: '(512) 555-0142',
+      dateOfBirth: '12/10/1815',
+      tags: ['VIP', ' vip ', 'Lead'],
+    });
     assert.equal(reply.status, 201);
     const contact = reply.body['contact'] as Record<string, unknown>;
     assert.match(String(contact['id']), /^[A-Za-z0-9]{20}$/);
@@ -167,41 +282,79 @@ describe('contacts: validation and semantics', () => {
     assert.equal(contact['dateAdded'], contact['dateUpdated']);
   });
 
-  test('dateOfBirth accepts the 8 documented formats', async () => {
-    const formats = ['1990/09/25', '09/25/1990', '1990-09-25', '09-25-1990', '1990.09.25', '09.25.1990', '1990_09_25', '09_25_1990'];
+  void test('dateOfBirth accepts the 8 documented formats', async () => {
+    const formats = [
+      '1990/09/25',
+      '09/25/1990',
+      '1990-09-25',
+      '09-25-1990',
+      '1990.09.25',
+      '09.25.1990',
+      '1990_09_25',
+      '09_25_1990',
+    ];
     for (const [i, dateOfBirth] of formats.entries()) {
       const reply = await create({ firstName: `Dob${i}`, dateOfBirth });
       assert.equal(reply.status, 201, dateOfBirth);
-      assert.equal((reply.body['contact'] as Record<string, unknown>)['dateOfBirth'], '1990-09-25T00:00:00.000Z');
+      assert.equal(
+        (reply.body['contact'] as Record<string, unknown>)['dateOfBirth'],
+        '1990-09-25T00:00:00.000Z',
+      );
     }
     assert.equal((await create({ firstName: 'Bad', dateOfBirth: '25 Sept 1990' })).status, 422);
   });
 
-  test('unknown properties answer 422 with the whitelist message', async () => {
+  void test('unknown properties answer 422 with the whitelist message', async () => {
     const created = await create({ firstName: 'Grace', email: 'grace@example.com' });
     const id = (created.body['contact'] as Record<string, unknown>)['id'] as string;
-    const gender = await call(sandbox, 'PUT', `/contacts/${id}`, { token, body: { gender: 'female' } });
+    const gender = await call(sandbox, 'PUT', `/contacts/${id}`, {
+      token,
+      body: { gender: 'female' },
+    });
     assert.equal(gender.status, 422);
     assert.deepEqual(withoutTrace(gender.body), {
       statusCode: 422,
       message: ['property gender should not exist'],
       error: 'Unprocessable Entity',
     });
-    const put = await call(sandbox, 'PUT', `/contacts/${id}`, { token, body: { locationId: sandbox.locationId, companyName: 'ACME' } });
-    assert.deepEqual(put.body['message'], ['property locationId should not exist', 'property companyName should not exist']);
+    const put = await call(sandbox, 'PUT', `/contacts/${id}`, {
+      token,
+      body: { locationId: sandbox.locationId, companyName: 'ACME' },
+    });
+    assert.deepEqual(put.body['message'], [
+      'property locationId should not exist',
+      'property companyName should not exist',
+    ]);
     const additional = await create({ firstName: 'A', additionalEmails: ['x@example.com'] });
     assert.deepEqual(additional.body['message'], ['property additionalEmails should not exist']);
-    const missingLocation = await call(sandbox, 'POST', '/contacts/', { token, body: { firstName: 'NoLoc' } });
+    const missingLocation = await call(sandbox, 'POST', '/contacts/', {
+      token,
+      body: { firstName: 'NoLoc' },
+    });
     assert.equal(missingLocation.status, 422);
-    assert.ok((missingLocation.body['message'] as string[]).includes('locationId should not be empty'));
-    await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ companyNameOnPut: true }) });
-    const allowed = await call(sandbox, 'PUT', `/contacts/${id}`, { token, body: { companyName: 'ACME' } });
+    assert.ok(
+      (missingLocation.body['message'] as string[]).includes('locationId should not be empty'),
+    );
+    await fetch(`${sandbox.url}/__sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ companyNameOnPut: true }),
+    });
+    const allowed = await call(sandbox, 'PUT', `/contacts/${id}`, {
+      token,
+      body: { companyName: 'ACME' },
+    });
     assert.equal(allowed.status, 200);
     assert.equal((allowed.body['contact'] as Record<string, unknown>)['companyName'], 'ACME');
   });
 
-  test('a duplicate email or phone on create is 400 with meta', async () => {
-    const first = await create({ firstName: 'Dup', lastName: 'One', email: 'dup@example.com', phone: '+15125550777' });
+  void test('a duplicate email or phone on create is 400 with meta', async () => {
+    const first = await create({
+      firstName: 'Dup',
+      lastName: 'One',
+      email: 'dup@example.com',
+      phone: '+15125550777',
+    });
     const firstId = (first.body['contact'] as Record<string, unknown>)['id'];
     const byEmail = await create({ firstName: 'Dup', email: 'DUP@example.com' });
     assert.equal(byEmail.status, 400);
@@ -215,27 +368,38 @@ describe('contacts: validation and semantics', () => {
     assert.equal((byPhone.body['meta'] as Record<string, unknown>)['matchingField'], 'phone');
   });
 
-  test('PUT replaces tags; POST/DELETE tags add and remove', async () => {
+  void test('PUT replaces tags; POST/DELETE tags add and remove', async () => {
     const created = await create({ firstName: 'Tag', tags: ['a', 'b'] });
     const id = (created.body['contact'] as Record<string, unknown>)['id'] as string;
     const put = await call(sandbox, 'PUT', `/contacts/${id}`, { token, body: { tags: ['c'] } });
     assert.equal(put.status, 200);
     assert.equal(put.body['succeded'], true);
     assert.deepEqual((put.body['contact'] as Record<string, unknown>)['tags'], ['c']);
-    const added = await call(sandbox, 'POST', `/contacts/${id}/tags`, { token, body: { tags: ['d', 'c'] } });
+    const added = await call(sandbox, 'POST', `/contacts/${id}/tags`, {
+      token,
+      body: { tags: ['d', 'c'] },
+    });
     assert.equal(added.status, 201);
     assert.deepEqual(added.body['tags'], ['c', 'd']);
-    const removed = await call(sandbox, 'DELETE', `/contacts/${id}/tags`, { token, body: { tags: ['c'] } });
+    const removed = await call(sandbox, 'DELETE', `/contacts/${id}/tags`, {
+      token,
+      body: { tags: ['c'] },
+    });
     assert.equal(removed.status, 200);
     assert.deepEqual(removed.body['tags'], ['d']);
     const noBody = await call(sandbox, 'POST', `/contacts/${id}/tags`, { token, body: {} });
     assert.equal(noBody.status, 422);
   });
 
-  test('custom fields are written with fieldValue/field_value/key and read back as {id, value}', async () => {
-    const fields = await call(sandbox, 'GET', `/locations/${sandbox.locationId}/customFields?model=contact`, {
-      token: sandbox.mintToken({ scopes: ['locations/customFields.readonly'] }).accessToken,
-    });
+  void test('custom fields are written with fieldValue/field_value/key and read back as {id, value}', async () => {
+    const fields = await call(
+      sandbox,
+      'GET',
+      `/locations/${sandbox.locationId}/customFields?model=contact`,
+      {
+        token: sandbox.mintToken({ scopes: ['locations/customFields.readonly'] }).accessToken,
+      },
+    );
     const list = fields.body['customFields'] as Record<string, unknown>[];
     const rental = list.find((field) => field['name'] === 'Rental');
     const budget = list.find((field) => field['fieldKey'] === 'contact.monthly_budget');
@@ -254,13 +418,19 @@ describe('contacts: validation and semantics', () => {
     ]);
   });
 
-  test('upsert matches email then phone and silently drops a phone owned by someone else', async () => {
+  void test('upsert matches email then phone and silently drops a phone owned by someone else', async () => {
     const a = await create({ firstName: 'Email', email: 'owner-a@example.com' });
     const b = await create({ firstName: 'Phone', phone: '+15125550999' });
     const aId = (a.body['contact'] as Record<string, unknown>)['id'];
     const upsert = await call(sandbox, 'POST', '/contacts/upsert', {
       token,
-      body: { locationId: sandbox.locationId, email: 'owner-a@example.com', phone: '+15125550999', lastName: 'Merged', gender: 'x' },
+      body: {
+        locationId: sandbox.locationId,
+        email: 'owner-a@example.com',
+        phone: '+15125550999',
+        lastName: 'Merged',
+        gender: 'x',
+      },
     });
     assert.equal(upsert.status, 200);
     assert.equal(upsert.body['new'], false);
@@ -269,25 +439,45 @@ describe('contacts: validation and semantics', () => {
     assert.equal(contact['lastName'], 'Merged');
     assert.equal(contact['phone'], undefined, 'the phone belongs to B and is dropped');
     assert.equal(typeof upsert.body['traceId'], 'string');
-    const fresh = await call(sandbox, 'POST', '/contacts/upsert', { token, body: { locationId: sandbox.locationId, email: 'brand-new@example.com' } });
+    const fresh = await call(sandbox, 'POST', '/contacts/upsert', {
+      token,
+      body: { locationId: sandbox.locationId, email: 'brand-new@example.com' },
+    });
     assert.equal(fresh.body['new'], true);
     void b;
   });
 
-  test('tasks: 201 on create, required fields, /completed, delete', async () => {
+  void test('tasks: 201 on create, required fields, /completed, delete', async () => {
     const created = await create({ firstName: 'Tasked' });
     const id = (created.body['contact'] as Record<string, unknown>)['id'] as string;
-    const invalid = await call(sandbox, 'POST', `/contacts/${id}/tasks`, { token, body: { body: 'no title' } });
+    const invalid = await call(sandbox, 'POST', `/contacts/${id}/tasks`, {
+      token,
+      body: { body: 'no title' },
+    });
     assert.equal(invalid.status, 422);
     const messages = invalid.body['message'] as string[];
-    for (const field of ['title', 'dueDate', 'completed']) assert.ok(messages.some((m) => m.startsWith(field)), field);
-    const task = await call(sandbox, 'POST', `/contacts/${id}/tasks`, { token, body: { title: 'Call', dueDate: '2030-01-02T10:00:00Z', completed: false } });
+    for (const field of ['title', 'dueDate', 'completed'])
+      assert.ok(
+        messages.some((m) => m.startsWith(field)),
+        field,
+      );
+    const task = await call(sandbox, 'POST', `/contacts/${id}/tasks`, {
+      token,
+      body: { title: 'Call', dueDate: '2030-01-02T10:00:00Z', completed: false },
+    });
     assert.equal(task.status, 201);
     const taskBody = task.body['task'] as Record<string, unknown>;
     assert.equal(taskBody['dueDate'], '2030-01-02T10:00:00.000Z');
     const taskId = taskBody['id'] as string;
-    assert.equal((await call(sandbox, 'PUT', `/contacts/${id}/tasks/${taskId}/completed`, { token, body: {} })).status, 422);
-    const done = await call(sandbox, 'PUT', `/contacts/${id}/tasks/${taskId}/completed`, { token, body: { completed: true } });
+    assert.equal(
+      (await call(sandbox, 'PUT', `/contacts/${id}/tasks/${taskId}/completed`, { token, body: {} }))
+        .status,
+      422,
+    );
+    const done = await call(sandbox, 'PUT', `/contacts/${id}/tasks/${taskId}/completed`, {
+      token,
+      body: { completed: true },
+    });
     assert.equal((done.body['task'] as Record<string, unknown>)['completed'], true);
     const deleted = await call(sandbox, 'DELETE', `/contacts/${id}/tasks/${taskId}`, { token });
     assert.deepEqual(withoutTrace(deleted.body), { succeded: true });
@@ -295,65 +485,116 @@ describe('contacts: validation and semantics', () => {
     assert.deepEqual(list.body['tasks'], []);
   });
 
-  test('notes have no dateUpdated; body is required', async () => {
+  void test('notes have no dateUpdated; body is required', async () => {
     const created = await create({ firstName: 'Noted' });
     const id = (created.body['contact'] as Record<string, unknown>)['id'] as string;
-    assert.equal((await call(sandbox, 'POST', `/contacts/${id}/notes`, { token, body: {} })).status, 422);
-    const note = await call(sandbox, 'POST', `/contacts/${id}/notes`, { token, body: { body: 'hello' } });
+    assert.equal(
+      (await call(sandbox, 'POST', `/contacts/${id}/notes`, { token, body: {} })).status,
+      422,
+    );
+    const note = await call(sandbox, 'POST', `/contacts/${id}/notes`, {
+      token,
+      body: { body: 'hello' },
+    });
     assert.equal(note.status, 201);
     const noteBody = note.body['note'] as Record<string, unknown>;
     assert.equal(noteBody['dateUpdated'], undefined);
-    const updated = await call(sandbox, 'PUT', `/contacts/${id}/notes/${String(noteBody['id'])}`, { token, body: { body: 'changed' } });
+    const updated = await call(sandbox, 'PUT', `/contacts/${id}/notes/${String(noteBody['id'])}`, {
+      token,
+      body: { body: 'changed' },
+    });
     assert.equal((updated.body['note'] as Record<string, unknown>)['body'], 'changed');
   });
 
-  test('appointments: contact list is zone-less, calendar endpoints use Version 2021-04-15', async () => {
+  void test('appointments: contact list is zone-less, calendar endpoints use Version 2021-04-15', async () => {
     const created = await create({ firstName: 'Booked' });
     const id = (created.body['contact'] as Record<string, unknown>)['id'] as string;
-    const calendarToken = sandbox.mintToken({ scopes: ['calendars/events.readonly', 'calendars/events.write'] }).accessToken;
-    const state = (await (await fetch(`${sandbox.url}/__sandbox/state?entities=false`)).json()) as { calendars: { id: string; locationId: string }[] };
+    const calendarToken = sandbox.mintToken({
+      scopes: ['calendars/events.readonly', 'calendars/events.write'],
+    }).accessToken;
+    const state = (await (await fetch(`${sandbox.url}/__sandbox/state?entities=false`)).json()) as {
+      calendars: { id: string; locationId: string }[];
+    };
     const calendar = state.calendars.find((c) => c.locationId === sandbox.locationId);
     assert.ok(calendar !== undefined);
     const start = Date.UTC(2031, 0, 15, 16, 0, 0);
     const booked = await call(sandbox, 'POST', '/calendars/events/appointments', {
       token: calendarToken,
-      body: { calendarId: calendar.id, locationId: sandbox.locationId, contactId: id, startTime: new Date(start).toISOString() },
+      body: {
+        calendarId: calendar.id,
+        locationId: sandbox.locationId,
+        contactId: id,
+        startTime: new Date(start).toISOString(),
+      },
     });
     assert.equal(booked.status, 200);
     const eventId = booked.body['id'] as string;
     const events = await call(sandbox, 'GET', `/contacts/${id}/appointments`, { token });
     const event = (events.body['events'] as Record<string, unknown>[])[0];
     assert.match(String(event?.['startTime']), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
-    const window = await call(sandbox, 'GET', `/calendars/events?locationId=${sandbox.locationId}&calendarId=${calendar.id}&startTime=${start - 1000}&endTime=${start + 1000}`, { token: calendarToken });
-    assert.deepEqual((window.body['events'] as Record<string, unknown>[]).map((e) => e['id']), [eventId]);
-    const deleted = await call(sandbox, 'DELETE', `/calendars/events/${eventId}`, { token: calendarToken });
+    const window = await call(
+      sandbox,
+      'GET',
+      `/calendars/events?locationId=${sandbox.locationId}&calendarId=${calendar.id}&startTime=${start - 1000}&endTime=${start + 1000}`,
+      { token: calendarToken },
+    );
+    assert.deepEqual(
+      (window.body['events'] as Record<string, unknown>[]).map((e) => e['id']),
+      [eventId],
+    );
+    const deleted = await call(sandbox, 'DELETE', `/calendars/events/${eventId}`, {
+      token: calendarToken,
+    });
     assert.equal(deleted.body['succeeded'], true);
   });
 
-  test('users and location task search', async () => {
-    const usersToken = sandbox.mintToken({ scopes: ['users.readonly', 'locations/tasks.readonly'] }).accessToken;
-    const users = await call(sandbox, 'GET', `/users/?locationId=${sandbox.locationId}`, { token: usersToken });
+  void test('users and location task search', async () => {
+    const usersToken = sandbox.mintToken({
+      scopes: ['users.readonly', 'locations/tasks.readonly'],
+    }).accessToken;
+    const users = await call(sandbox, 'GET', `/users/?locationId=${sandbox.locationId}`, {
+      token: usersToken,
+    });
     const list = users.body['users'] as Record<string, unknown>[];
     assert.equal(list.length, 3);
-    const one = await call(sandbox, 'GET', `/users/${String(list[0]?.['id'])}`, { token: usersToken });
+    const one = await call(sandbox, 'GET', `/users/${String(list[0]?.['id'])}`, {
+      token: usersToken,
+    });
     assert.equal(one.body['email'], list[0]?.['email']);
-    const tasks = await call(sandbox, 'POST', `/locations/${sandbox.locationId}/tasks/search`, { token: usersToken, body: { completed: false, limit: 5 } });
+    const tasks = await call(sandbox, 'POST', `/locations/${sandbox.locationId}/tasks/search`, {
+      token: usersToken,
+      body: { completed: false, limit: 5 },
+    });
     assert.equal(tasks.status, 200);
-    for (const task of tasks.body['tasks'] as Record<string, unknown>[]) assert.equal(task['completed'], false);
+    for (const task of tasks.body['tasks'] as Record<string, unknown>[])
+      assert.equal(task['completed'], false);
   });
 
-  test('the 422-but-persists knob creates the contact anyway', async () => {
-    await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ createReturns422ButPersists: true }) });
+  void test('the 422-but-persists knob creates the contact anyway', async () => {
+    await fetch(`${sandbox.url}/__sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ createReturns422ButPersists: true }),
+    });
     const reply = await create({ firstName: 'Ghost', email: 'ghost@example.com' });
-    await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ createReturns422ButPersists: false }) });
+    await fetch(`${sandbox.url}/__sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ createReturns422ButPersists: false }),
+    });
     assert.equal(reply.status, 422);
-    const duplicate = await call(sandbox, 'GET', `/contacts/search/duplicate?locationId=${sandbox.locationId}&email=ghost%40example.com`, { token });
+    const duplicate = await call(
+      sandbox,
+      'GET',
+      `/contacts/search/duplicate?locationId=${sandbox.locationId}&email=ghost%40example.com`,
+      { token },
+    );
     assert.equal((duplicate.body['contact'] as Record<string, unknown>)['firstName'], 'Ghost');
   });
 });
 
-describe('rate limits', () => {
-  test('five headers on every response, 429 past the burst, reset after the window', async () => {
+void describe('rate limits', () => {
+  void test('five headers on every response, 429 past the burst, reset after the window', async () => {
     // A long window so a slow machine cannot roll it over mid-burst; shortened below to end it.
     const sandbox = await startGhlSandbox({ contacts: 2, rateLimit: { max: 3, windowMs: 60_000 } });
     try {
@@ -364,7 +605,13 @@ describe('rate limits', () => {
       for (let i = 0; i < 4; i++) {
         last = await call(sandbox, 'GET', path, { token });
         statuses.push(last.status);
-        for (const header of ['x-ratelimit-limit-daily', 'x-ratelimit-daily-remaining', 'x-ratelimit-interval-milliseconds', 'x-ratelimit-max', 'x-ratelimit-remaining']) {
+        for (const header of [
+          'x-ratelimit-limit-daily',
+          'x-ratelimit-daily-remaining',
+          'x-ratelimit-interval-milliseconds',
+          'x-ratelimit-max',
+          'x-ratelimit-remaining',
+        ]) {
           assert.ok(last.headers.get(header) !== null, `${header} on response ${i}`);
         }
       }
@@ -374,20 +621,36 @@ describe('rate limits', () => {
       assert.equal(last.headers.get('x-ratelimit-remaining'), '0');
       assert.equal(last.headers.get('x-ratelimit-interval-milliseconds'), '60000');
       // Another location of the same app has its own bucket.
-      const other = sandbox.mintToken({ scopes: RW, locationId: sandbox.otherLocationId }).accessToken;
-      assert.equal((await call(sandbox, 'GET', `/contacts/?locationId=${sandbox.otherLocationId}`, { token: other })).status, 200);
-      await fetch(`${sandbox.url}/__sandbox/rate-limit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ windowMs: 1 }) });
+      const other = sandbox.mintToken({
+        scopes: RW,
+        locationId: sandbox.otherLocationId,
+      }).accessToken;
+      assert.equal(
+        (
+          await call(sandbox, 'GET', `/contacts/?locationId=${sandbox.otherLocationId}`, {
+            token: other,
+          })
+        ).status,
+        200,
+      );
+      await fetch(`${sandbox.url}/__sandbox/rate-limit`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ windowMs: 1 }),
+      });
       const afterWindow = await call(sandbox, 'GET', path, { token });
       assert.equal(afterWindow.status, 200, 'a new window starts once the interval has passed');
       assert.equal(afterWindow.headers.get('x-ratelimit-interval-milliseconds'), '1');
-      const stats = (await (await fetch(`${sandbox.url}/__sandbox/stats`)).json()) as { rateLimited: { burst: number } };
+      const stats = (await (await fetch(`${sandbox.url}/__sandbox/stats`)).json()) as {
+        rateLimited: { burst: number };
+      };
       assert.equal(stats.rateLimited.burst, 1);
     } finally {
       await sandbox.close();
     }
   });
 
-  test('daily exhaustion shows Daily-Remaining 0', async () => {
+  void test('daily exhaustion shows Daily-Remaining 0', async () => {
     const sandbox = await startGhlSandbox({ contacts: 1, rateLimit: { daily: 2 } });
     try {
       const token = sandbox.mintToken({ scopes: RW }).accessToken;
@@ -405,25 +668,35 @@ describe('rate limits', () => {
   });
 });
 
-describe('reset and determinism', () => {
-  test('the same seed gives identical ids; reset re-seeds', async () => {
+void describe('reset and determinism', () => {
+  void test('the same seed gives identical ids; reset re-seeds', async () => {
     const a = await startGhlSandbox({ seed: 7, contacts: 30 });
     const b = await startGhlSandbox({ seed: 7, contacts: 30 });
     try {
       assert.equal(a.locationId, b.locationId);
       assert.equal(a.clientId, b.clientId);
       const dump = async (sandbox: GhlSandbox): Promise<unknown> => {
-        const state = (await (await fetch(`${sandbox.url}/__sandbox/state`)).json()) as Record<string, unknown>;
+        const state = (await (await fetch(`${sandbox.url}/__sandbox/state`)).json()) as Record<
+          string,
+          unknown
+        >;
         return [state['contacts'], state['tasks'], state['notes']];
       };
       const before = await dump(a);
       assert.deepEqual(before, await dump(b));
       const token = a.mintToken({ scopes: RW }).accessToken;
-      const created = await call(a, 'POST', '/contacts/', { token, body: { locationId: a.locationId, firstName: 'Temp' } });
+      const created = await call(a, 'POST', '/contacts/', {
+        token,
+        body: { locationId: a.locationId, firstName: 'Temp' },
+      });
       const id = (created.body['contact'] as Record<string, unknown>)['id'] as string;
       const reset = await fetch(`${a.url}/__sandbox/reset`, { method: 'POST' });
       assert.equal(reset.status, 200);
-      assert.equal((await call(a, 'GET', `/contacts/${id}`, { token })).status, 404, 'tokens survive a reset, data does not');
+      assert.equal(
+        (await call(a, 'GET', `/contacts/${id}`, { token })).status,
+        404,
+        'tokens survive a reset, data does not',
+      );
       assert.deepEqual(await dump(a), before);
     } finally {
       await Promise.all([a.close(), b.close()]);

@@ -40,7 +40,11 @@ export interface AppointmentInput {
 const DEFAULT_APPOINTMENT_MS = 30 * 60_000;
 
 /** Copies optional string fields: a string sets, null clears, undefined keeps. */
-function assignOptional<T extends object>(target: T, input: object, keys: readonly (keyof T & string)[]): void {
+function assignOptional<T extends object>(
+  target: T,
+  input: object,
+  keys: readonly (keyof T & string)[],
+): void {
   for (const key of keys) {
     const value = (input as Record<string, unknown>)[key];
     if (typeof value === 'string') Object.assign(target, { [key]: value });
@@ -55,7 +59,10 @@ export class ActivityMutations {
     this.#deps = deps;
   }
 
-  createTask(contact: ContactRecord, input: TaskInput & { title: string; dueDate: string; completed: boolean }): TaskRecord {
+  createTask(
+    contact: ContactRecord,
+    input: TaskInput & { title: string; dueDate: string; completed: boolean },
+  ): TaskRecord {
     const state = this.#deps.state();
     const task: TaskRecord = {
       id: state.newId(),
@@ -122,7 +129,12 @@ export class ActivityMutations {
 
   createAppointment(
     contact: ContactRecord,
-    input: AppointmentInput & { calendarId: string; groupId: string; startMs: number; assignedUserId: string },
+    input: AppointmentInput & {
+      calendarId: string;
+      groupId: string;
+      startMs: number;
+      assignedUserId: string;
+    },
   ): AppointmentRecord {
     const state = this.#deps.state();
     const now = this.#deps.now();
@@ -150,7 +162,13 @@ export class ActivityMutations {
 
   updateAppointment(existing: AppointmentRecord, input: AppointmentInput): AppointmentRecord {
     const next: AppointmentRecord = { ...existing, dateUpdatedMs: this.#deps.now() };
-    for (const key of ['calendarId', 'groupId', 'title', 'appointmentStatus', 'assignedUserId'] as const) {
+    for (const key of [
+      'calendarId',
+      'groupId',
+      'title',
+      'appointmentStatus',
+      'assignedUserId',
+    ] as const) {
       const value = input[key];
       if (value !== undefined) next[key] = value;
     }

@@ -110,6 +110,11 @@ export function userDto(user: UserRecord): Json {
     phone: user.phone,
     extension: '',
     permissions: { contactsEnabled: true, appointmentsEnabled: true, tagsEnabled: true },
-    roles: { type: 'account', role: user.role, locationIds: [...user.locationIds], restrictSubAccount: false },
+    roles: {
+      type: 'account',
+      role: user.role,
+      locationIds: [...user.locationIds],
+      restrictSubAccount: false,
+    },
   };
 }

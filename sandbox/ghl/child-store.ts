@@ -69,7 +69,8 @@ export class ChildStore<T extends ChildRecord> {
   /** Records of one location, in insertion order. */
   forLocation(locationId: string): T[] {
     const out: T[] = [];
-    for (const record of this.#byId.values()) if (record.locationId === locationId) out.push(record);
+    for (const record of this.#byId.values())
+      if (record.locationId === locationId) out.push(record);
     return out;
   }
 }

@@ -11,7 +11,8 @@ import { OPERATOR_ENDPOINTS } from './operator-control-routes.ts';
 function intFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`--${name} must be a non-negative integer, got "${value}"`);
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new Error(`--${name} must be a non-negative integer, got "${value}"`);
   return parsed;
 }
 
@@ -51,13 +52,17 @@ export async function runGhlSandboxCli(argv: string[]): Promise<void> {
   const readOnly = sandbox.mintToken({ scopes: ['contacts.readonly'] });
   console.log(`GHL sandbox listening on ${sandbox.url} (started in ${Date.now() - started} ms)`);
   console.log(`  location id         ${sandbox.locationId}`);
-  console.log(`  other location id   ${sandbox.otherLocationId} (tokens for it are 403 on the main location)`);
+  console.log(
+    `  other location id   ${sandbox.otherLocationId} (tokens for it are 403 on the main location)`,
+  );
   console.log(`  company id          ${sandbox.companyId}`);
   console.log(`  PIT read+write      ${readWrite.accessToken}  (contacts.readonly contacts.write)`);
   console.log(`  PIT read-only       ${readOnly.accessToken}  (contacts.readonly)`);
   console.log(`  OAuth client id     ${sandbox.clientId}`);
   console.log(`  OAuth client secret ${sandbox.clientSecret}`);
-  console.log(`  authorize           ${sandbox.url}/oauth/chooselocation?response_type=code&client_id=${sandbox.clientId}&redirect_uri=<url>&scope=contacts.readonly%20contacts.write`);
+  console.log(
+    `  authorize           ${sandbox.url}/oauth/chooselocation?response_type=code&client_id=${sandbox.clientId}&redirect_uri=<url>&scope=contacts.readonly%20contacts.write`,
+  );
   console.log('  webhook public key (Ed25519, verifies x-ghl-signature):');
   console.log(sandbox.webhookPublicKeyPem.trimEnd().replace(/^/gm, '    '));
   console.log('  operator endpoints:');

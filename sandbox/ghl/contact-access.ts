@@ -9,7 +9,11 @@ import type { ContactRecord } from './model.ts';
 import type { AccessTokenRecord } from './tokens.ts';
 
 /** The contact behind `id`, visible to `principal`, or GHL's 400/404/403. */
-export function requireContact(ctx: SandboxContext, principal: AccessTokenRecord, id: string | undefined): ContactRecord {
+export function requireContact(
+  ctx: SandboxContext,
+  principal: AccessTokenRecord,
+  id: string | undefined,
+): ContactRecord {
   if (id === undefined || !isFirebaseId(id)) throw invalidId('contact');
   const contact = ctx.state.contacts.get(id);
   if (contact === undefined) throw notFound('Contact', id);

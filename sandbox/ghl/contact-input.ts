@@ -36,7 +36,11 @@ const PLAIN_FIELDS = [
 
 function isoMidnight(year: number, month: number, day: number): string | undefined {
   const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+  if (
+    date.getUTCFullYear() !== year ||
+    date.getUTCMonth() !== month - 1 ||
+    date.getUTCDate() !== day
+  ) {
     return undefined;
   }
   return date.toISOString();
@@ -49,9 +53,11 @@ function isoMidnight(year: number, month: number, day: number): string | undefin
 export function parseDateOfBirth(value: string): string | undefined {
   const text = value.trim();
   const yearFirst = DOB_YEAR_FIRST.exec(text);
-  if (yearFirst !== null) return isoMidnight(Number(yearFirst[1]), Number(yearFirst[3]), Number(yearFirst[4]));
+  if (yearFirst !== null)
+    return isoMidnight(Number(yearFirst[1]), Number(yearFirst[3]), Number(yearFirst[4]));
   const yearLast = DOB_YEAR_LAST.exec(text);
-  if (yearLast !== null) return isoMidnight(Number(yearLast[4]), Number(yearLast[1]), Number(yearLast[3]));
+  if (yearLast !== null)
+    return isoMidnight(Number(yearLast[4]), Number(yearLast[1]), Number(yearLast[3]));
   const iso = ISO_DATE_TIME.exec(text);
   if (iso !== null) return isoMidnight(Number(iso[1]), Number(iso[2]), Number(iso[3]));
   return undefined;
@@ -78,7 +84,10 @@ export function normalizeTags(tags: readonly string[]): string[] {
   return out;
 }
 
-function resolveFieldId(item: Record<string, unknown>, definitions: readonly CustomFieldDefinition[]): string | undefined {
+function resolveFieldId(
+  item: Record<string, unknown>,
+  definitions: readonly CustomFieldDefinition[],
+): string | undefined {
   const id = item['id'];
   if (typeof id === 'string' && definitions.some((def) => def.id === id)) return id;
   const key = item['key'];
@@ -108,7 +117,10 @@ export function mergeCustomFields(
   return next;
 }
 
-function mergeDndSettings(current: DndSettings | undefined, input: Record<string, unknown>): DndSettings {
+function mergeDndSettings(
+  current: DndSettings | undefined,
+  input: Record<string, unknown>,
+): DndSettings {
   const next: DndSettings = { ...current };
   for (const channel of DND_CHANNELS) {
     const setting = input[channel];
@@ -152,7 +164,11 @@ export function applyContactInput(
     else if (value === null || value === '') delete next[field];
   }
   const name = input['name'];
-  if (typeof name === 'string' && input['firstName'] === undefined && input['lastName'] === undefined) {
+  if (
+    typeof name === 'string' &&
+    input['firstName'] === undefined &&
+    input['lastName'] === undefined
+  ) {
     const [first, last] = splitName(name);
     if (first !== '') next.firstName = first;
     if (last !== '') next.lastName = last;
@@ -171,10 +187,13 @@ export function applyContactInput(
     next.dndSettings = mergeDndSettings(base.dndSettings, dndSettings as Record<string, unknown>);
   }
   const inbound = input['inboundDndSettings'];
-  if (typeof inbound === 'object' && inbound !== null) next.inboundDndSettings = inbound as InboundDndSettings;
+  if (typeof inbound === 'object' && inbound !== null)
+    next.inboundDndSettings = inbound as InboundDndSettings;
   const tags = input['tags'];
-  if (Array.isArray(tags)) next.tags = normalizeTags(tags.filter((tag): tag is string => typeof tag === 'string'));
+  if (Array.isArray(tags))
+    next.tags = normalizeTags(tags.filter((tag): tag is string => typeof tag === 'string'));
   const customFields = input['customFields'];
-  if (Array.isArray(customFields)) next.customFields = mergeCustomFields(base.customFields, customFields, definitions);
+  if (Array.isArray(customFields))
+    next.customFields = mergeCustomFields(base.customFields, customFields, definitions);
   return next;
 }

@@ -40,76 +40,115 @@ function matchesQuery(contact: ContactRecord, query: string): boolean {
 export function registerContactListRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   // Deprecated list: newest → oldest; the cursor applies only when BOTH startAfter and
   // startAfterId are given (startAfter alone returns page 1 again, ghl-api.md §2.6).
-  apiRoute(app, ctx, { method: 'GET', url: '/contacts/', version: VERSION, auth: READ }, ({ principal, query, request }) => {
-    const locationId = assertLocation(principal, queryText(query['locationId']));
-    const limit = parseLimit(query['limit'], 20, 100);
-    const text = queryText(query['query']);
-    const all = ctx.state.contacts.list(locationId);
-    const list = text === undefined || text.trim() === '' ? all : all.filter((c) => matchesQuery(c, text));
-    const startAfter = queryText(query['startAfter']);
-    const startAfterId = queryText(query['startAfterId']);
-    let position = list.length - 1;
-    if (startAfter !== undefined && startAfterId !== undefined && startAfter !== '' && startAfterId !== '') {
-      position = lowerBound(list, { dateAddedMs: Number(startAfter), id: startAfterId }) - 1;
-    }
-    const page: ContactRecord[] = [];
-    for (let i = position; i >= 0 && page.length < limit; i--) page.push(list[i] as ContactRecord);
-    const currentPage = Math.floor((list.length - 1 - position) / limit) + 1;
-    const last = page.at(-1);
-    const hasMore = last !== undefined && position - page.length >= 0;
-    const base = `${request.protocol}://${request.host}/contacts/`;
-    const nextPageUrl =
-      hasMore && last !== undefined
-        ? `${base}?locationId=${locationId}&startAfter=${last.dateAddedMs}&startAfterId=${last.id}`
-        : null;
-    return {
-      status: 200,
-      body: {
-        contacts: page.map(listItemDto),
-        count: list.length,
-        meta: {
-          total: list.length,
-          nextPageUrl,
-          startAfterId: last?.id ?? null,
-          startAfter: last?.dateAddedMs ?? null,
-          currentPage,
-          nextPage: hasMore ? currentPage + 1 : null,
-          prevPage: currentPage > 1 ? currentPage - 1 : null,
+  apiRoute(
+    app,
+    ctx,
+    { method: 'GET', url: '/contacts/', version: VERSION, auth: READ },
+    ({ principal, query, request }) => {
+      const locationId = assertLocation(principal, queryText(query['locationId']));
+      const limit = parseLimit(query['limit'], 20, 100);
+      const text = queryText(query['query']);
+      const all = ctx.state.contacts.list(locationId);
+      const list =
+        text === undefined || text.trim() === '' ? all : all.filter((c) => matchesQuery(c, text));
+      const startAfter = queryText(query['startAfter']);
+      const startAfterId = queryText(query['startAfterId']);
+      let position = list.length - 1;
+      if (
+        startAfter !== undefined &&
+        startAfterId !== undefined &&
+        startAfter !== '' &&
+        startAfterId !== ''
+      ) {
+        position = lowerBound(list, { dateAddedMs: Number(startAfter), id: startAfterId }) - 1;
+      }
+      const page: ContactRecord[] = [];
+      for (let i = position; i >= 0 && page.length < limit; i--)
+        page.push(list[i] as ContactRecord);
+      const currentPage = Math.floor((list.length - 1 - position) / limit) + 1;
+      const last = page.at(-1);
+      const hasMore = last !== undefined && position - page.length >= 0;
+      const base = `${request.protocol}://${request.host}/contacts/`;
+      const nextPageUrl =
+        hasMore && last !== undefined
+          ? `${base}?locationId=${locationId}&startAfter=${last.dateAddedMs}&startAfterId=${last.id}`
+          : undefined;
+      return {
+        status: 200,
+        body: {
+          contacts: page.map(listItemDto),
+          count: list.length,
+          // ContactsMetaSchema types these as non-nullable (only prevPage is nullable), so the
+          // last page omits nextPageUrl/nextPage and an empty page the cursor fields.
+          meta: {
+            total: list.length,
+            nextPageUrl,
+            startAfterId: last?.id,
+            startAfter: last?.dateAddedMs,
+            currentPage,
+            nextPage: hasMore ? currentPage + 1 : undefined,
+            prevPage: currentPage > 1 ? currentPage - 1 : null,
+          },
         },
-      },
-    };
-  });
+      };
+    },
+  );
 
-  apiRoute(app, ctx, { method: 'GET', url: '/contacts/business/:businessId', version: VERSION, auth: READ }, ({ principal, params, query }) => {
-    const locationId = assertLocation(principal, queryText(query['locationId']));
-    const limit = parseLimit(query['limit'], 25, 100);
-    const skip = Math.max(0, Number(queryText(query['skip']) ?? 0) || 0);
-    const text = queryText(query['query']);
-    const matched = ctx.state.contacts
-      .list(locationId)
-      .filter((c) => c.businessId === params['businessId'] && (text === undefined || matchesQuery(c, text)))
-      .reverse();
-    return { status: 200, body: { contacts: matched.slice(skip, skip + limit).map(listItemDto), count: matched.length } };
-  });
+  apiRoute(
+    app,
+    ctx,
+    { method: 'GET', url: '/contacts/business/:businessId', version: VERSION, auth: READ },
+    ({ principal, params, query }) => {
+      const locationId = assertLocation(principal, queryText(query['locationId']));
+      const limit = parseLimit(query['limit'], 25, 100);
+      const skip = Math.max(0, Number(queryText(query['skip']) ?? 0) || 0);
+      const text = queryText(query['query']);
+      const matched = ctx.state.contacts
+        .list(locationId)
+        .filter(
+          (c) =>
+            c.businessId === params['businessId'] && (text === undefined || matchesQuery(c, text)),
+        )
+        .reverse();
+      return {
+        status: 200,
+        body: {
+          contacts: matched.slice(skip, skip + limit).map(listItemDto),
+          count: matched.length,
+        },
+      };
+    },
+  );
 
   // Response shape unverified upstream (ghl-api.md §10): `{ contact: Contact | null }` assumed.
-  apiRoute(app, ctx, { method: 'GET', url: '/contacts/search/duplicate', version: VERSION, auth: READ }, ({ principal, query }) => {
-    const locationId = assertLocation(principal, queryText(query['locationId']));
-    const email = queryText(query['email']);
-    const number = queryText(query['number']);
-    let contact: ContactRecord | undefined;
-    if (email !== undefined && email !== '') contact = ctx.state.contacts.findByEmail(locationId, email)[0];
-    // An unencoded '+' arrives as a space: like GHL, such a number matches nothing.
-    if (contact === undefined && number !== undefined && number !== '' && !/^\s/.test(number)) {
-      contact = ctx.state.contacts.findByPhone(locationId, normalizePhone(number))[0];
-    }
-    return { status: 200, body: { contact: contact === undefined ? null : contactDto(contact) } };
-  });
+  apiRoute(
+    app,
+    ctx,
+    { method: 'GET', url: '/contacts/search/duplicate', version: VERSION, auth: READ },
+    ({ principal, query }) => {
+      const locationId = assertLocation(principal, queryText(query['locationId']));
+      const email = queryText(query['email']);
+      const number = queryText(query['number']);
+      let contact: ContactRecord | undefined;
+      if (email !== undefined && email !== '')
+        contact = ctx.state.contacts.findByEmail(locationId, email)[0];
+      // An unencoded '+' arrives as a space: like GHL, such a number matches nothing.
+      if (contact === undefined && number !== undefined && number !== '' && !/^\s/.test(number)) {
+        contact = ctx.state.contacts.findByPhone(locationId, normalizePhone(number))[0];
+      }
+      return { status: 200, body: { contact: contact === undefined ? null : contactDto(contact) } };
+    },
+  );
 
-  apiRoute(app, ctx, { method: 'POST', url: '/contacts/search', version: VERSION, auth: READ }, ({ principal, body }) => {
-    const search = parseSearchRequest(body, ctx.faults.settings.searchPhoneEqMiss);
-    assertLocation(principal, search.locationId);
-    const result = runSearch(ctx.state.search, search, ctx.now());
-    return { status: 200, body: { contacts: result.contacts, total: result.total } };
-  });
+  apiRoute(
+    app,
+    ctx,
+    { method: 'POST', url: '/contacts/search', version: VERSION, auth: READ },
+    ({ principal, body }) => {
+      const search = parseSearchRequest(body, ctx.faults.settings.searchPhoneEqMiss);
+      assertLocation(principal, search.locationId);
+      const result = runSearch(ctx.state.search, search, ctx.now());
+      return { status: 200, body: { contacts: result.contacts, total: result.total } };
+    },
+  );
 }

@@ -29,7 +29,13 @@ function sameTags(a: readonly string[], b: readonly string[]): boolean {
 /** Fields whose change is a ContactUpdate (tags and DND have their own events). */
 function otherFieldsChanged(before: ContactRecord, after: ContactRecord): boolean {
   const strip = (contact: ContactRecord): Record<string, unknown> => {
-    const { tags: _tags, dnd: _dnd, dndSettings: _dndSettings, dateUpdatedMs: _updated, ...rest } = contact;
+    const {
+      tags: _tags,
+      dnd: _dnd,
+      dndSettings: _dndSettings,
+      dateUpdatedMs: _updated,
+      ...rest
+    } = contact;
     return rest;
   };
   return !sameJson(strip(before), strip(after));
@@ -101,12 +107,16 @@ export class ContactMutations {
     if (target === undefined) return { contact: this.create(locationId, body), isNew: true };
     const patch: Record<string, unknown> = { ...body };
     delete patch['gender'];
-    if (byEmail !== undefined && byPhone !== undefined && byPhone.id !== byEmail.id) delete patch['phone'];
+    if (byEmail !== undefined && byPhone !== undefined && byPhone.id !== byEmail.id)
+      delete patch['phone'];
     let base = target;
     const emailLower = email.toLowerCase();
     if (byEmail !== undefined && target.email?.toLowerCase() !== emailLower) {
       // A secondary email matched: it becomes primary and the old primary is dropped (ISS #337).
-      base = { ...target, additionalEmails: target.additionalEmails.filter((e) => e.toLowerCase() !== emailLower) };
+      base = {
+        ...target,
+        additionalEmails: target.additionalEmails.filter((e) => e.toLowerCase() !== emailLower),
+      };
     }
     const next = applyContactInput(base, patch, state.customFieldsOf(locationId));
     return { contact: this.#commit(target, next), isNew: false };
@@ -114,13 +124,19 @@ export class ContactMutations {
 
   /** Adds tags (POST /contacts/:id/tags); emits ContactTagUpdate when the set changed. */
   addTags(existing: ContactRecord, tags: readonly string[]): ContactRecord {
-    return this.#commit(existing, { ...existing, tags: normalizeTags([...existing.tags, ...tags]) });
+    return this.#commit(existing, {
+      ...existing,
+      tags: normalizeTags([...existing.tags, ...tags]),
+    });
   }
 
   /** Removes tags (DELETE /contacts/:id/tags). */
   removeTags(existing: ContactRecord, tags: readonly string[]): ContactRecord {
     const drop = new Set(normalizeTags(tags));
-    return this.#commit(existing, { ...existing, tags: existing.tags.filter((tag) => !drop.has(tag)) });
+    return this.#commit(existing, {
+      ...existing,
+      tags: existing.tags.filter((tag) => !drop.has(tag)),
+    });
   }
 
   /** Deletes a contact with its tasks, notes and appointments; emits ContactDelete. */
@@ -136,10 +152,14 @@ export class ContactMutations {
 
   #commit(before: ContactRecord, candidate: ContactRecord): ContactRecord {
     const tagsChanged = !sameTags(before.tags, candidate.tags);
-    const dndChanged = before.dnd !== candidate.dnd || !sameJson(before.dndSettings, candidate.dndSettings);
+    const dndChanged =
+      before.dnd !== candidate.dnd || !sameJson(before.dndSettings, candidate.dndSettings);
     const otherChanged = otherFieldsChanged(before, candidate);
     if (!tagsChanged && !dndChanged && !otherChanged) return before;
-    const after: ContactRecord = { ...candidate, dateUpdatedMs: Math.max(this.#deps.now(), before.dateAddedMs) };
+    const after: ContactRecord = {
+      ...candidate,
+      dateUpdatedMs: Math.max(this.#deps.now(), before.dateAddedMs),
+    };
     this.#store(after);
     if (otherChanged) this.#deps.emit(contactEvent('ContactUpdate', after));
     if (tagsChanged) this.#deps.emit(contactEvent('ContactTagUpdate', after));

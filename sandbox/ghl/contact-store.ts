@@ -88,11 +88,13 @@ export class ContactStore {
   }
 
   #index(record: ContactRecord): void {
-    if (record.email !== undefined) addTo(this.#emails, indexKey(record.locationId, record.email), record.id);
+    if (record.email !== undefined)
+      addTo(this.#emails, indexKey(record.locationId, record.email), record.id);
     for (const email of record.additionalEmails) {
       addTo(this.#emails, indexKey(record.locationId, email), record.id);
     }
-    if (record.phone !== undefined) addTo(this.#phones, indexKey(record.locationId, record.phone), record.id);
+    if (record.phone !== undefined)
+      addTo(this.#phones, indexKey(record.locationId, record.phone), record.id);
   }
 
   #unindex(record: ContactRecord): void {

@@ -108,11 +108,15 @@ export class SandboxContext {
       userId: this.identity.users[0]?.id ?? main.id,
       ...(locationId === undefined ? {} : { locationId }),
     };
-    const lifetime = options.expiresInSec === undefined ? {} : { expiresInSec: options.expiresInSec };
+    const lifetime =
+      options.expiresInSec === undefined ? {} : { expiresInSec: options.expiresInSec };
     return this.tokens.issue(grant, { withRefresh: kind !== 'pit', ...lifetime }, this.now());
   }
 
-  /** Re-seeds entity data (identity and tokens stay); clears faults, rate counters and stats. */
+  /**
+   * Re-seeds entity data (identity, tokens and webhook subscriptions stay); clears faults, rate
+   * counters, stats and pending webhook retries.
+   */
   reset(options: { seed?: number; contacts?: number } = {}): void {
     this.#seed = options.seed ?? this.#seed;
     this.#contacts = options.contacts ?? this.#contacts;
@@ -120,6 +124,7 @@ export class SandboxContext {
     this.faults.reset();
     this.limiter.reset();
     this.stats.reset();
+    this.webhooks.cancelPending();
   }
 
   #seeded(seed: number, contacts: number, searchDelayMs: number): SandboxState {

@@ -6,7 +6,9 @@ import { parseDateOfBirth } from './contact-input.ts';
 import type { DtoSpec, FieldCheck, FieldRule } from './dto-validation.ts';
 
 const dateOfBirth: FieldCheck = (key, value) =>
-  typeof value === 'string' && parseDateOfBirth(value) !== undefined ? [] : [`${key} must be a valid date`];
+  typeof value === 'string' && parseDateOfBirth(value) !== undefined
+    ? []
+    : [`${key} must be a valid date`];
 
 const contactFields: Record<string, FieldRule> = {
   firstName: 'string',
@@ -38,7 +40,11 @@ function without(fields: Record<string, FieldRule>, ...keys: string[]): Record<s
   return Object.fromEntries(Object.entries(fields).filter(([key]) => !keys.includes(key)));
 }
 
-export const CREATE_CONTACT: DtoSpec = { name: 'CreateContactDto', fields: contactFields, required: ['locationId'] };
+export const CREATE_CONTACT: DtoSpec = {
+  name: 'CreateContactDto',
+  fields: contactFields,
+  required: ['locationId'],
+};
 
 /** `companyName` is absent from the spec's UpdateContactDto; the `companyNameOnPut` knob allows it. */
 export const UPDATE_CONTACT: DtoSpec = {
@@ -83,7 +89,11 @@ const noteFields: Record<string, FieldRule> = {
 export const CREATE_NOTE: DtoSpec = { name: 'NotesDTO', fields: noteFields, required: ['body'] };
 export const UPDATE_NOTE: DtoSpec = { name: 'UpdateNoteDTO', fields: noteFields, required: [] };
 
-export const TAGS: DtoSpec = { name: 'TagsDTO', fields: { tags: 'stringArray' }, required: ['tags'] };
+export const TAGS: DtoSpec = {
+  name: 'TagsDTO',
+  fields: { tags: 'stringArray' },
+  required: ['tags'],
+};
 
 export const TASK_SEARCH: DtoSpec = {
   name: 'TaskSearchParamsDto',

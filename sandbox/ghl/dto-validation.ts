@@ -50,7 +50,9 @@ function checkRule(rule: FieldRule, key: string, value: unknown): string[] {
         : [`${key} must be a number conforming to the specified constraints`];
     case 'stringArray':
       if (!Array.isArray(value)) return [`${key} must be an array`];
-      return value.every((item) => typeof item === 'string') ? [] : [`each value in ${key} must be a string`];
+      return value.every((item) => typeof item === 'string')
+        ? []
+        : [`each value in ${key} must be a string`];
     case 'array':
       return Array.isArray(value) ? [] : [`${key} must be an array`];
     case 'object':
@@ -66,14 +68,20 @@ function checkRule(rule: FieldRule, key: string, value: unknown): string[] {
 
 function requiredMessages(rule: FieldRule, key: string): string[] {
   const typeMessages = typeof rule === 'function' ? [] : checkRule(rule, key, undefined);
-  return rule === 'string' || rule === 'email' ? [`${key} should not be empty`, ...typeMessages] : typeMessages;
+  return rule === 'string' || rule === 'email'
+    ? [`${key} should not be empty`, ...typeMessages]
+    : typeMessages;
 }
 
 /**
  * Validates `body` against `spec`; returns the messages (empty when valid). Unknown properties
  * come first, then per-field problems in spec order. `null` counts as absent for optional fields.
  */
-export function validateDto(body: unknown, spec: DtoSpec, extraAllowed: readonly string[] = []): string[] {
+export function validateDto(
+  body: unknown,
+  spec: DtoSpec,
+  extraAllowed: readonly string[] = [],
+): string[] {
   const input: Record<string, unknown> = isPlainObject(body) ? body : {};
   const messages: string[] = [];
   for (const key of Object.keys(input)) {
@@ -83,7 +91,8 @@ export function validateDto(body: unknown, spec: DtoSpec, extraAllowed: readonly
   }
   for (const [key, rule] of Object.entries(spec.fields)) {
     const value = input[key];
-    const absent = value === undefined || value === null || (value === '' && spec.required.includes(key));
+    const absent =
+      value === undefined || value === null || (value === '' && spec.required.includes(key));
     if (absent) {
       if (spec.required.includes(key)) messages.push(...requiredMessages(rule, key));
       continue;
@@ -94,7 +103,11 @@ export function validateDto(body: unknown, spec: DtoSpec, extraAllowed: readonly
 }
 
 /** Validates and returns the body as a record, or throws GHL's 422. */
-export function parseDto(body: unknown, spec: DtoSpec, extraAllowed: readonly string[] = []): Record<string, unknown> {
+export function parseDto(
+  body: unknown,
+  spec: DtoSpec,
+  extraAllowed: readonly string[] = [],
+): Record<string, unknown> {
   const messages = validateDto(body, spec, extraAllowed);
   if (messages.length > 0) throw unprocessable(messages);
   return isPlainObject(body) ? body : {};

@@ -120,7 +120,10 @@ export class Faults {
   }
 }
 
-function mergeRates(current: Record<string, number>, patch: Record<string, number> | undefined): Record<string, number> {
+function mergeRates(
+  current: Record<string, number>,
+  patch: Record<string, number> | undefined,
+): Record<string, number> {
   if (patch === undefined) return current;
   const next = { ...current };
   for (const [key, value] of Object.entries(patch)) {

@@ -40,7 +40,8 @@ export function scopeMissing(): GhlHttpError {
 export function wrongAuthClass(): GhlHttpError {
   return new GhlHttpError(401, {
     statusCode: 401,
-    message: 'This authClass type is not allowed to access this scope. Please reach out to the Platform team to get it added.',
+    message:
+      'This authClass type is not allowed to access this scope. Please reach out to the Platform team to get it added.',
     error: 'Unauthorized',
   });
 }
@@ -70,7 +71,11 @@ export function invalidId(entity: string): GhlHttpError {
 
 /** 422 with class-validator messages (whitelist, types, required fields). */
 export function unprocessable(messages: string[]): GhlHttpError {
-  return new GhlHttpError(422, { statusCode: 422, message: messages, error: 'Unprocessable Entity' });
+  return new GhlHttpError(422, {
+    statusCode: 422,
+    message: messages,
+    error: 'Unprocessable Entity',
+  });
 }
 
 /** 429 past the burst or daily limit. */

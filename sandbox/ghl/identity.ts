@@ -33,7 +33,13 @@ export interface IdentityOptions {
   allowDuplicateContacts: boolean;
 }
 
-function location(prng: Prng, id: string, companyId: string, name: string, allowDuplicates: boolean): LocationRecord {
+function location(
+  prng: Prng,
+  id: string,
+  companyId: string,
+  name: string,
+  allowDuplicates: boolean,
+): LocationRecord {
   return {
     id,
     companyId,
@@ -50,13 +56,37 @@ function location(prng: Prng, id: string, companyId: string, name: string, allow
 
 function customFields(prng: Prng, locationId: string, full: boolean): CustomFieldDefinition[] {
   const defs: Omit<CustomFieldDefinition, 'id' | 'locationId' | 'position'>[] = [
-    { name: 'Rental', fieldKey: 'contact.rental', dataType: 'TEXT', placeholder: 'Property address', model: 'contact' },
+    {
+      name: 'Rental',
+      fieldKey: 'contact.rental',
+      dataType: 'TEXT',
+      placeholder: 'Property address',
+      model: 'contact',
+    },
   ];
   if (full) {
     defs.push(
-      { name: 'Move-in Date', fieldKey: 'contact.move_in_date', dataType: 'DATE', placeholder: '', model: 'contact' },
-      { name: 'Monthly Budget', fieldKey: 'contact.monthly_budget', dataType: 'MONETORY', placeholder: '', model: 'contact' },
-      { name: 'Tenant Turner ID', fieldKey: 'contact.tenant_turner_id', dataType: 'TEXT', placeholder: '', model: 'contact' },
+      {
+        name: 'Move-in Date',
+        fieldKey: 'contact.move_in_date',
+        dataType: 'DATE',
+        placeholder: '',
+        model: 'contact',
+      },
+      {
+        name: 'Monthly Budget',
+        fieldKey: 'contact.monthly_budget',
+        dataType: 'MONETORY',
+        placeholder: '',
+        model: 'contact',
+      },
+      {
+        name: 'Tenant Turner ID',
+        fieldKey: 'contact.tenant_turner_id',
+        dataType: 'TEXT',
+        placeholder: '',
+        model: 'contact',
+      },
       {
         name: 'Pets',
         fieldKey: 'contact.pets',
@@ -65,7 +95,13 @@ function customFields(prng: Prng, locationId: string, full: boolean): CustomFiel
         picklistOptions: ['None', 'Cat', 'Dog', 'Other'],
         model: 'contact',
       },
-      { name: 'Deal Source', fieldKey: 'opportunity.deal_source', dataType: 'TEXT', placeholder: '', model: 'opportunity' },
+      {
+        name: 'Deal Source',
+        fieldKey: 'opportunity.deal_source',
+        dataType: 'TEXT',
+        placeholder: '',
+        model: 'opportunity',
+      },
     );
   }
   return defs.map((def, position) => ({ ...def, id: nextId(prng), locationId, position }));
@@ -84,8 +120,20 @@ export function createIdentity(options: IdentityOptions): SandboxIdentity {
     clientSecret: nextUuid(prng),
     versionId: nextHex(prng, 24),
   };
-  const main = location(prng, options.locationId ?? mainId, companyId, 'Sandbox Property Management', options.allowDuplicateContacts);
-  const other = location(prng, otherId, companyId, 'Other Sub-Account', options.allowDuplicateContacts);
+  const main = location(
+    prng,
+    options.locationId ?? mainId,
+    companyId,
+    'Sandbox Property Management',
+    options.allowDuplicateContacts,
+  );
+  const other = location(
+    prng,
+    otherId,
+    companyId,
+    'Other Sub-Account',
+    options.allowDuplicateContacts,
+  );
   const people: [string, string, 'admin' | 'user'][] = [
     ['Avery', 'Leasing', 'admin'],
     ['Jordan', 'Agent', 'user'],

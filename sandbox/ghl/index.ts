@@ -98,7 +98,8 @@ export async function startGhlSandbox(opts: GhlSandboxOptions = {}): Promise<Ghl
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const [main, other] = identity.locations;
-  if (main === undefined || other === undefined) throw new Error('sandbox identity needs two locations');
+  if (main === undefined || other === undefined)
+    throw new Error('sandbox identity needs two locations');
   let closed: Promise<void> | undefined;
   return {
     url: `http://${host}:${address.port}`,

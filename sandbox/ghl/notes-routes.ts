@@ -34,31 +34,56 @@ function loadNote(ctx: SandboxContext, { principal, params }: ApiRequest): NoteR
 }
 
 export function registerNoteRoutes(app: FastifyInstance, ctx: SandboxContext): void {
-  apiRoute(app, ctx, { method: 'GET', url: '/contacts/:id/notes', version: VERSION, auth: READ }, ({ principal, params }) => {
-    const contact = requireContact(ctx, principal, params['id']);
-    return { status: 200, body: { notes: ctx.state.notes.forContact(contact.id).map(noteDto) } };
-  });
+  apiRoute(
+    app,
+    ctx,
+    { method: 'GET', url: '/contacts/:id/notes', version: VERSION, auth: READ },
+    ({ principal, params }) => {
+      const contact = requireContact(ctx, principal, params['id']);
+      return { status: 200, body: { notes: ctx.state.notes.forContact(contact.id).map(noteDto) } };
+    },
+  );
 
-  apiRoute(app, ctx, { method: 'POST', url: '/contacts/:id/notes', version: VERSION, auth: WRITE }, ({ principal, params, body }) => {
-    const input = toNoteInput(parseDto(body, CREATE_NOTE));
-    const contact = requireContact(ctx, principal, params['id']);
-    const note = ctx.activityWrites.createNote(contact, { ...input, body: input.body ?? '' });
-    return { status: 201, body: { note: noteDto(note) } };
-  });
+  apiRoute(
+    app,
+    ctx,
+    { method: 'POST', url: '/contacts/:id/notes', version: VERSION, auth: WRITE },
+    ({ principal, params, body }) => {
+      const input = toNoteInput(parseDto(body, CREATE_NOTE));
+      const contact = requireContact(ctx, principal, params['id']);
+      const note = ctx.activityWrites.createNote(contact, { ...input, body: input.body ?? '' });
+      return { status: 201, body: { note: noteDto(note) } };
+    },
+  );
 
-  apiRoute(app, ctx, { method: 'GET', url: '/contacts/:id/notes/:noteId', version: VERSION, auth: READ }, (input) => ({
-    status: 200,
-    body: { note: noteDto(loadNote(ctx, input)) },
-  }));
+  apiRoute(
+    app,
+    ctx,
+    { method: 'GET', url: '/contacts/:id/notes/:noteId', version: VERSION, auth: READ },
+    (input) => ({
+      status: 200,
+      body: { note: noteDto(loadNote(ctx, input)) },
+    }),
+  );
 
-  apiRoute(app, ctx, { method: 'PUT', url: '/contacts/:id/notes/:noteId', version: VERSION, auth: WRITE }, (input) => {
-    const raw = toNoteInput(parseDto(input.body, UPDATE_NOTE));
-    const note = ctx.activityWrites.updateNote(loadNote(ctx, input), raw);
-    return { status: 200, body: { note: noteDto(note) } };
-  });
+  apiRoute(
+    app,
+    ctx,
+    { method: 'PUT', url: '/contacts/:id/notes/:noteId', version: VERSION, auth: WRITE },
+    (input) => {
+      const raw = toNoteInput(parseDto(input.body, UPDATE_NOTE));
+      const note = ctx.activityWrites.updateNote(loadNote(ctx, input), raw);
+      return { status: 200, body: { note: noteDto(note) } };
+    },
+  );
 
-  apiRoute(app, ctx, { method: 'DELETE', url: '/contacts/:id/notes/:noteId', version: VERSION, auth: WRITE }, (input) => {
-    ctx.activityWrites.removeNote(loadNote(ctx, input));
-    return { status: 200, body: { succeded: true } };
-  });
+  apiRoute(
+    app,
+    ctx,
+    { method: 'DELETE', url: '/contacts/:id/notes/:noteId', version: VERSION, auth: WRITE },
+    (input) => {
+      ctx.activityWrites.removeNote(loadNote(ctx, input));
+      return { status: 200, body: { succeded: true } };
+    },
+  );
 }

@@ -11,7 +11,9 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infe
   const result = schema.safeParse(body ?? {});
   if (!result.success) {
     throw badRequest('Invalid operator request body', {
-      issues: result.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`),
+      issues: result.error.issues.map(
+        (issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`,
+      ),
     });
   }
   return result.data;
@@ -29,7 +31,10 @@ export const mintSchema = z
 export const invalidateSchema = z.object({ locationId: z.string() }).strict();
 
 export const resetSchema = z
-  .object({ seed: z.number().int().optional(), contacts: z.number().int().min(0).max(500_000).optional() })
+  .object({
+    seed: z.number().int().optional(),
+    contacts: z.number().int().min(0).max(500_000).optional(),
+  })
   .strict();
 
 export const rateLimitSchema = z
@@ -88,7 +93,9 @@ export const operatorAppointmentSchema = z
     title: z.string().optional(),
     address: z.string().optional(),
     notes: z.string().optional(),
-    appointmentStatus: z.enum(['new', 'confirmed', 'cancelled', 'showed', 'noshow', 'invalid']).optional(),
+    appointmentStatus: z
+      .enum(['new', 'confirmed', 'cancelled', 'showed', 'noshow', 'invalid'])
+      .optional(),
     assignedUserId: z.string().optional(),
     startTime: z.iso.datetime({ offset: true }).optional(),
     endTime: z.iso.datetime({ offset: true }).optional(),

@@ -46,7 +46,11 @@ function stateDump(ctx: SandboxContext, entities: boolean): Record<string, unkno
     seed: ctx.seed,
     companyId: identity.companyId,
     locations: identity.locations,
-    app: { appId: identity.app.appId, clientId: identity.app.clientId, versionId: identity.app.versionId },
+    app: {
+      appId: identity.app.appId,
+      clientId: identity.app.clientId,
+      versionId: identity.app.versionId,
+    },
     users: identity.users,
     customFields: identity.customFields,
     calendars: identity.calendars,
@@ -76,11 +80,17 @@ export function registerOperatorControlRoutes(app: FastifyInstance, ctx: Sandbox
 
   app.post('/__sandbox/reset', async (request) => {
     const body = parseBody(resetSchema, request.body);
-    ctx.reset({ ...(body.seed === undefined ? {} : { seed: body.seed }), ...(body.contacts === undefined ? {} : { contacts: body.contacts }) });
+    ctx.reset({
+      ...(body.seed === undefined ? {} : { seed: body.seed }),
+      ...(body.contacts === undefined ? {} : { contacts: body.contacts }),
+    });
     return { seed: ctx.seed, counts: ctx.state.counts() };
   });
 
-  app.get('/__sandbox/faults', async () => ({ faults: ctx.faults.settings, searchDelayMs: ctx.state.search.delayMs }));
+  app.get('/__sandbox/faults', async () => ({
+    faults: ctx.faults.settings,
+    searchDelayMs: ctx.state.search.delayMs,
+  }));
 
   app.post('/__sandbox/faults', async (request) => {
     const { searchDelayMs, ...patch } = parseBody(faultPatchSchema, request.body);
@@ -98,7 +108,13 @@ export function registerOperatorControlRoutes(app: FastifyInstance, ctx: Sandbox
         ...(body.expiresInSec === undefined ? {} : { expiresInSec: body.expiresInSec }),
       });
       const { grant, ...tokens } = issued;
-      return reply.code(201).send({ ...tokens, kind: grant.kind, locationId: grant.locationId, companyId: grant.companyId, scopes: grant.scopes });
+      return reply.code(201).send({
+        ...tokens,
+        kind: grant.kind,
+        locationId: grant.locationId,
+        companyId: grant.companyId,
+        scopes: grant.scopes,
+      });
     } catch (error) {
       throw badRequest(error instanceof Error ? error.message : 'cannot mint token');
     }
@@ -111,7 +127,9 @@ export function registerOperatorControlRoutes(app: FastifyInstance, ctx: Sandbox
 
   app.post('/__sandbox/rate-limit', async (request) => {
     const { reset, ...patch } = parseBody(rateLimitSchema, request.body);
-    const settings = ctx.limiter.configure(Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
+    const settings = ctx.limiter.configure(
+      Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+    );
     if (reset === true) ctx.limiter.reset();
     return { rateLimit: settings };
   });
@@ -126,10 +144,14 @@ export function registerOperatorControlRoutes(app: FastifyInstance, ctx: Sandbox
       }
     }
     if (body.strictVersion !== undefined) ctx.strictVersion = body.strictVersion;
-    if (body.webhookRetryIntervalMs !== undefined) ctx.webhooks.retryIntervalMs = body.webhookRetryIntervalMs;
+    if (body.webhookRetryIntervalMs !== undefined)
+      ctx.webhooks.retryIntervalMs = body.webhookRetryIntervalMs;
     if (body.webhookTimeoutMs !== undefined) ctx.webhooks.timeoutMs = body.webhookTimeoutMs;
     return {
-      locations: ctx.identity.locations.map(({ id, allowDuplicateContacts }) => ({ id, allowDuplicateContacts })),
+      locations: ctx.identity.locations.map(({ id, allowDuplicateContacts }) => ({
+        id,
+        allowDuplicateContacts,
+      })),
       strictVersion: ctx.strictVersion,
       webhookRetryIntervalMs: ctx.webhooks.retryIntervalMs,
       webhookTimeoutMs: ctx.webhooks.timeoutMs,
@@ -148,7 +170,8 @@ export function registerOperatorControlRoutes(app: FastifyInstance, ctx: Sandbox
 
   app.delete('/__sandbox/webhooks/subscriptions/:id', async (request) => {
     const id = (request.params as Record<string, string>)['id'] ?? '';
-    if (!ctx.webhooks.unsubscribe(id)) throw new GhlHttpError(404, { statusCode: 404, message: `Subscription ${id} not found` });
+    if (!ctx.webhooks.unsubscribe(id))
+      throw new GhlHttpError(404, { statusCode: 404, message: `Subscription ${id} not found` });
     return { deleted: true };
   });
 

@@ -12,12 +12,20 @@ import { CREATE_CONTACT, UPDATE_CONTACT } from './dto-specs.ts';
 import { parseDto } from './dto-validation.ts';
 import { GhlHttpError, badRequest } from './http-errors.ts';
 import type { AppointmentRecord, ContactRecord, NoteRecord, TaskRecord } from './model.ts';
-import { operatorAppointmentSchema, operatorNoteSchema, operatorTaskSchema, parseBody } from './operator-body.ts';
+import {
+  operatorAppointmentSchema,
+  operatorNoteSchema,
+  operatorTaskSchema,
+  parseBody,
+} from './operator-body.ts';
 
 const DAY_MS = 86_400_000;
 
 function missing(entity: string, id: string | undefined): GhlHttpError {
-  return new GhlHttpError(404, { statusCode: 404, message: `${entity} with id ${id ?? ''} not found` });
+  return new GhlHttpError(404, {
+    statusCode: 404,
+    message: `${entity} with id ${id ?? ''} not found`,
+  });
 }
 
 function find<T>(entity: string, id: string | undefined, lookup: (id: string) => T | undefined): T {
@@ -31,10 +39,14 @@ type Params = Record<string, string | undefined>;
 export function registerOperatorEntityRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   const contact = (params: unknown): ContactRecord =>
     find('Contact', (params as Params)['id'], (id) => ctx.state.contacts.get(id));
-  const task = (params: unknown): TaskRecord => find('Task', (params as Params)['taskId'], (id) => ctx.state.tasks.get(id));
-  const note = (params: unknown): NoteRecord => find('Note', (params as Params)['noteId'], (id) => ctx.state.notes.get(id));
+  const task = (params: unknown): TaskRecord =>
+    find('Task', (params as Params)['taskId'], (id) => ctx.state.tasks.get(id));
+  const note = (params: unknown): NoteRecord =>
+    find('Note', (params as Params)['noteId'], (id) => ctx.state.notes.get(id));
   const appointment = (params: unknown): AppointmentRecord =>
-    find('Appointment', (params as Params)['appointmentId'], (id) => ctx.state.appointments.get(id));
+    find('Appointment', (params as Params)['appointmentId'], (id) =>
+      ctx.state.appointments.get(id),
+    );
   const zone = (locationId: string): string => ctx.state.location(locationId)?.timezone ?? 'UTC';
 
   app.get('/__sandbox/contacts/:id', async (request) => {
@@ -43,7 +55,9 @@ export function registerOperatorEntityRoutes(app: FastifyInstance, ctx: SandboxC
       contact: contactDto(found),
       tasks: ctx.state.tasks.forContact(found.id).map(taskDto),
       notes: ctx.state.notes.forContact(found.id).map(noteDto),
-      appointments: ctx.state.appointments.forContact(found.id).map((e) => calendarEventDto(e, zone(e.locationId))),
+      appointments: ctx.state.appointments
+        .forContact(found.id)
+        .map((e) => calendarEventDto(e, zone(e.locationId))),
     };
   });
 
@@ -51,8 +65,11 @@ export function registerOperatorEntityRoutes(app: FastifyInstance, ctx: SandboxC
     const body = { locationId: ctx.state.mainLocation.id, ...(request.body as object | undefined) };
     const input = parseDto(body, CREATE_CONTACT);
     const { locationId, ...fields } = input;
-    if (typeof locationId !== 'string' || ctx.state.location(locationId) === undefined) throw badRequest('Unknown locationId');
-    return reply.code(201).send({ contact: contactDto(ctx.contactWrites.create(locationId, fields)) });
+    if (typeof locationId !== 'string' || ctx.state.location(locationId) === undefined)
+      throw badRequest('Unknown locationId');
+    return reply
+      .code(201)
+      .send({ contact: contactDto(ctx.contactWrites.create(locationId, fields)) });
   });
 
   app.patch('/__sandbox/contacts/:id', async (request) => {
@@ -78,7 +95,8 @@ export function registerOperatorEntityRoutes(app: FastifyInstance, ctx: SandboxC
 
   app.patch('/__sandbox/tasks/:taskId', async (request) => {
     const { dueDate, ...body } = parseBody(operatorTaskSchema, request.body);
-    const input = dueDate === undefined ? body : { ...body, dueDate: new Date(dueDate).toISOString() };
+    const input =
+      dueDate === undefined ? body : { ...body, dueDate: new Date(dueDate).toISOString() };
     return { task: taskDto(ctx.activityWrites.updateTask(task(request.params), input)) };
   });
 
@@ -89,7 +107,10 @@ export function registerOperatorEntityRoutes(app: FastifyInstance, ctx: SandboxC
 
   app.post('/__sandbox/contacts/:id/notes', async (request, reply) => {
     const body = parseBody(operatorNoteSchema, request.body);
-    const created = ctx.activityWrites.createNote(contact(request.params), { ...body, body: body.body ?? 'Note from the sandbox operator' });
+    const created = ctx.activityWrites.createNote(contact(request.params), {
+      ...body,
+      body: body.body ?? 'Note from the sandbox operator',
+    });
     return reply.code(201).send({ note: noteDto(created) });
   });
 
@@ -129,12 +150,17 @@ export function registerOperatorEntityRoutes(app: FastifyInstance, ctx: SandboxC
       startMs: input.startMs ?? Math.ceil((ctx.now() + DAY_MS) / 1_800_000) * 1_800_000,
       assignedUserId: input.assignedUserId ?? ctx.state.usersOf(owner.locationId)[0]?.id ?? '',
     });
-    return reply.code(201).send({ appointment: calendarEventDto(created, zone(created.locationId)) });
+    return reply
+      .code(201)
+      .send({ appointment: calendarEventDto(created, zone(created.locationId)) });
   });
 
   app.patch('/__sandbox/appointments/:appointmentId', async (request) => {
     const existing = appointment(request.params);
-    const updated = ctx.activityWrites.updateAppointment(existing, appointmentInput(existing.locationId, request.body));
+    const updated = ctx.activityWrites.updateAppointment(
+      existing,
+      appointmentInput(existing.locationId, request.body),
+    );
     return { appointment: calendarEventDto(updated, zone(updated.locationId)) };
   });
 

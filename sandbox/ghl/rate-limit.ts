@@ -11,7 +11,12 @@ export interface RateLimitSettings {
   enabled: boolean;
 }
 
-export const DEFAULT_RATE_LIMIT: RateLimitSettings = { max: 100, windowMs: 10_000, daily: 200_000, enabled: true };
+export const DEFAULT_RATE_LIMIT: RateLimitSettings = {
+  max: 100,
+  windowMs: 10_000,
+  daily: 200_000,
+  enabled: true,
+};
 
 /** The state after counting one request. */
 export interface RateLimitSnapshot {

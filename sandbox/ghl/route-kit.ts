@@ -7,7 +7,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxContext } from './context.ts';
 import { Faults } from './faults.ts';
-import { GhlHttpError, invalidToken, locationForbidden, scopeMissing, wrongAuthClass } from './http-errors.ts';
+import {
+  GhlHttpError,
+  invalidToken,
+  locationForbidden,
+  scopeMissing,
+  wrongAuthClass,
+} from './http-errors.ts';
 import type { AccessTokenRecord } from './tokens.ts';
 
 export type GhlVersion = '2021-07-28' | '2021-04-15';
@@ -38,7 +44,9 @@ export interface ApiResponse {
 }
 
 /** A handler returns a response, or 'sent' after answering through `reply` itself (redirects). */
-export type ApiHandler = (input: ApiRequest) => ApiResponse | 'sent' | Promise<ApiResponse | 'sent'>;
+export type ApiHandler = (
+  input: ApiRequest,
+) => ApiResponse | 'sent' | Promise<ApiResponse | 'sent'>;
 
 /** `routeKey` as used by fault knobs and stats: "GET /contacts/:id". */
 export function routeKey(method: string, url: string): string {
@@ -60,7 +68,11 @@ async function hang(ctx: SandboxContext, request: FastifyRequest): Promise<void>
   }
 }
 
-async function applyFaults(ctx: SandboxContext, key: string, request: FastifyRequest): Promise<void> {
+async function applyFaults(
+  ctx: SandboxContext,
+  key: string,
+  request: FastifyRequest,
+): Promise<void> {
   const settings = ctx.faults.settings;
   if (settings.latencyMs > 0) await sleep(settings.latencyMs);
   if (ctx.faults.roll(Faults.rateFor(settings.timeouts, key))) {
@@ -71,7 +83,12 @@ async function applyFaults(ctx: SandboxContext, key: string, request: FastifyReq
   if (ctx.faults.roll(Faults.rateFor(settings.errorRates, key))) {
     ctx.stats.faultsInjected.errors++;
     const status = ctx.faults.errorStatus();
-    const message = status === 500 ? 'Internal Server Error' : status === 502 ? 'Bad Gateway' : 'Service Unavailable';
+    const message =
+      status === 500
+        ? 'Internal Server Error'
+        : status === 502
+          ? 'Bad Gateway'
+          : 'Service Unavailable';
     throw new GhlHttpError(status, { statusCode: status, message });
   }
 }
@@ -80,21 +97,37 @@ function checkVersion(ctx: SandboxContext, expected: GhlVersion, request: Fastif
   const header = request.headers['version'];
   const value = Array.isArray(header) ? header[0] : header;
   // GHL's real status and message for a missing Version are unknown (ghl-api.md §10).
-  if (value === undefined || value === '') throw new GhlHttpError(400, { statusCode: 400, message: 'Version header is missing', error: 'Bad Request' });
+  if (value === undefined || value === '')
+    throw new GhlHttpError(400, {
+      statusCode: 400,
+      message: 'Version header is missing',
+      error: 'Bad Request',
+    });
   if (ctx.strictVersion && value !== expected) {
-    throw new GhlHttpError(400, { statusCode: 400, message: `Invalid Version header ${value}: this endpoint expects ${expected}`, error: 'Bad Request' });
+    throw new GhlHttpError(400, {
+      statusCode: 400,
+      message: `Invalid Version header ${value}: this endpoint expects ${expected}`,
+      error: 'Bad Request',
+    });
   }
 }
 
 /** The bearer token's live record, or undefined. */
-export function bearerRecord(ctx: SandboxContext, request: FastifyRequest): AccessTokenRecord | undefined {
+export function bearerRecord(
+  ctx: SandboxContext,
+  request: FastifyRequest,
+): AccessTokenRecord | undefined {
   const header = request.headers.authorization;
   if (header === undefined) return undefined;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   return match?.[1] === undefined ? undefined : ctx.tokens.lookup(match[1], ctx.now());
 }
 
-function authenticate(ctx: SandboxContext, request: FastifyRequest, auth: NonNullable<ApiRouteSpec['auth']>): AccessTokenRecord {
+function authenticate(
+  ctx: SandboxContext,
+  request: FastifyRequest,
+  auth: NonNullable<ApiRouteSpec['auth']>,
+): AccessTokenRecord {
   const record = bearerRecord(ctx, request);
   if (record === undefined) throw invalidToken();
   const tokenClass = auth.tokenClass ?? 'location';
@@ -111,14 +144,27 @@ export function queryText(value: unknown): string | undefined {
 
 /** Throws 403 unless `locationId` is the token's location (a missing one is foreign too). */
 export function assertLocation(principal: AccessTokenRecord, locationId: unknown): string {
-  if (typeof locationId !== 'string' || locationId !== principal.locationId) throw locationForbidden();
+  if (typeof locationId !== 'string' || locationId !== principal.locationId)
+    throw locationForbidden();
   return locationId;
 }
 
-const NO_PRINCIPAL: AccessTokenRecord = { token: '', kind: 'pit', scopes: [], companyId: '', appId: '', userId: '' };
+const NO_PRINCIPAL: AccessTokenRecord = {
+  token: '',
+  kind: 'pit',
+  scopes: [],
+  companyId: '',
+  appId: '',
+  userId: '',
+};
 
 /** Registers a GHL route with the checks described above. */
-export function apiRoute(app: FastifyInstance, ctx: SandboxContext, spec: ApiRouteSpec, handler: ApiHandler): void {
+export function apiRoute(
+  app: FastifyInstance,
+  ctx: SandboxContext,
+  spec: ApiRouteSpec,
+  handler: ApiHandler,
+): void {
   const key = routeKey(spec.method as string, spec.url);
   app.route({
     method: spec.method,
@@ -126,7 +172,8 @@ export function apiRoute(app: FastifyInstance, ctx: SandboxContext, spec: ApiRou
     handler: async (request, reply) => {
       await applyFaults(ctx, key, request);
       if (spec.version !== undefined) checkVersion(ctx, spec.version, request);
-      const principal = spec.auth === undefined ? NO_PRINCIPAL : authenticate(ctx, request, spec.auth);
+      const principal =
+        spec.auth === undefined ? NO_PRINCIPAL : authenticate(ctx, request, spec.auth);
       const result = await handler({
         principal,
         params: request.params as Record<string, string>,

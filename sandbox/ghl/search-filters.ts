@@ -12,7 +12,15 @@ type Accessor = (contact: ContactRecord) => unknown;
 
 const MAX_VALUE_LENGTH = 75;
 const DATE_FIELDS = new Set(['dateAdded', 'dateUpdated', 'dateOfBirth']);
-const OPERATORS = ['eq', 'not_eq', 'contains', 'not_contains', 'exists', 'not_exists', 'range'] as const;
+const OPERATORS = [
+  'eq',
+  'not_eq',
+  'contains',
+  'not_contains',
+  'exists',
+  'not_exists',
+  'range',
+] as const;
 type Operator = (typeof OPERATORS)[number];
 
 const lower = (text: string | undefined): string | undefined => text?.toLowerCase();
@@ -82,13 +90,19 @@ function comparable(value: unknown, isDate: boolean): number | string | boolean 
 }
 
 function present(value: unknown): boolean {
-  return value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0);
+  return (
+    value !== undefined &&
+    value !== null &&
+    value !== '' &&
+    !(Array.isArray(value) && value.length === 0)
+  );
 }
 
 function checkValue(operator: Operator, value: unknown): void {
   if (operator === 'exists' || operator === 'not_exists') return;
   if (operator === 'range') {
-    if (typeof value !== 'object' || value === null) throw unprocessable(['range value must be an object with gte, lte, gt or lt']);
+    if (typeof value !== 'object' || value === null)
+      throw unprocessable(['range value must be an object with gte, lte, gt or lt']);
     return;
   }
   if (!['string', 'number', 'boolean'].includes(typeof value)) {
@@ -99,13 +113,22 @@ function checkValue(operator: Operator, value: unknown): void {
   }
 }
 
-function matchRange(actual: number | string | boolean | undefined, bounds: Record<string, unknown>, isDate: boolean): boolean {
+function matchRange(
+  actual: number | string | boolean | undefined,
+  bounds: Record<string, unknown>,
+  isDate: boolean,
+): boolean {
   if (actual === undefined || typeof actual === 'boolean') return false;
   const check = (key: string, ok: (a: number | string, b: number | string) => boolean): boolean => {
     const bound = comparable(bounds[key], isDate);
     return bound === undefined || typeof bound === 'boolean' || ok(actual, bound);
   };
-  return check('gte', (a, b) => a >= b) && check('gt', (a, b) => a > b) && check('lte', (a, b) => a <= b) && check('lt', (a, b) => a < b);
+  return (
+    check('gte', (a, b) => a >= b) &&
+    check('gt', (a, b) => a > b) &&
+    check('lte', (a, b) => a <= b) &&
+    check('lt', (a, b) => a < b)
+  );
 }
 
 function compileCondition(raw: Record<string, unknown>, phoneEqMiss: boolean): ContactPredicate {
@@ -133,12 +156,16 @@ function compileCondition(raw: Record<string, unknown>, phoneEqMiss: boolean): C
         });
       case 'contains':
       case 'not_contains':
-        return items.some((item) => typeof item === 'string' && item.toLowerCase().includes(String(target)));
+        return items.some(
+          (item) => typeof item === 'string' && item.toLowerCase().includes(String(target)),
+        );
       case 'exists':
       case 'not_exists':
         return present(actual);
       case 'range':
-        return items.some((item) => matchRange(comparable(item, isDate), value as Record<string, unknown>, isDate));
+        return items.some((item) =>
+          matchRange(comparable(item, isDate), value as Record<string, unknown>, isDate),
+        );
     }
   };
   if (phoneEqMiss && field === 'phone' && op === 'eq') return () => false;
@@ -147,9 +174,14 @@ function compileCondition(raw: Record<string, unknown>, phoneEqMiss: boolean): C
 }
 
 /** Compiles a filter list (AND) into one predicate; throws GHL's 400/422 on a bad filter. */
-export function compileFilters(filters: readonly unknown[], phoneEqMiss: boolean, group: 'AND' | 'OR' = 'AND'): ContactPredicate {
+export function compileFilters(
+  filters: readonly unknown[],
+  phoneEqMiss: boolean,
+  group: 'AND' | 'OR' = 'AND',
+): ContactPredicate {
   const parts = filters.map((raw): ContactPredicate => {
-    if (typeof raw !== 'object' || raw === null) throw unprocessable(['each value in filters must be an object']);
+    if (typeof raw !== 'object' || raw === null)
+      throw unprocessable(['each value in filters must be an object']);
     const item = raw as Record<string, unknown>;
     if (item['group'] !== undefined) {
       const kind = item['group'];

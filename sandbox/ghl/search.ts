@@ -52,9 +52,11 @@ function parseSort(raw: unknown[]): SortSpec[] {
   return raw.map((item) => {
     const spec = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
     const field = spec['field'];
-    if (typeof field !== 'string' || !SORTABLE.has(field)) throw badRequest(`Invalid sort field ${String(field)}`);
+    if (typeof field !== 'string' || !SORTABLE.has(field))
+      throw badRequest(`Invalid sort field ${String(field)}`);
     const direction = spec['direction'] ?? 'desc';
-    if (direction !== 'asc' && direction !== 'desc') throw unprocessable(['sort direction must be one of asc, desc']);
+    if (direction !== 'asc' && direction !== 'desc')
+      throw unprocessable(['sort direction must be one of asc, desc']);
     return { field, direction };
   });
 }
@@ -74,10 +76,13 @@ export function parseSearchRequest(body: unknown, phoneEqMiss: boolean): SearchR
   const input = parseDto(body, SEARCH_CONTACTS);
   const pageLimit = input['pageLimit'] as number;
   const messages: string[] = [];
-  if (!Number.isInteger(pageLimit) || pageLimit < 1) messages.push('pageLimit must not be less than 1');
-  if (pageLimit > MAX_PAGE_LIMIT) messages.push(`pageLimit must not be greater than ${MAX_PAGE_LIMIT}`);
+  if (!Number.isInteger(pageLimit) || pageLimit < 1)
+    messages.push('pageLimit must not be less than 1');
+  if (pageLimit > MAX_PAGE_LIMIT)
+    messages.push(`pageLimit must not be greater than ${MAX_PAGE_LIMIT}`);
   const page = input['page'] as number | undefined;
-  if (page !== undefined && (!Number.isInteger(page) || page < 1)) messages.push('page must not be less than 1');
+  if (page !== undefined && (!Number.isInteger(page) || page < 1))
+    messages.push('page must not be less than 1');
   const query = input['query'] as string | undefined;
   if (query !== undefined && query.length > MAX_QUERY_LENGTH) {
     messages.push(`query must be shorter than or equal to ${MAX_QUERY_LENGTH} characters`);
@@ -87,9 +92,12 @@ export function parseSearchRequest(body: unknown, phoneEqMiss: boolean): SearchR
     messages.push('searchAfter must be the [number, string] value of a previous result');
   }
   if (messages.length > 0) throw unprocessable(messages);
-  if (page !== undefined && rawAfter !== undefined) throw badRequest('page and searchAfter cannot be used together');
+  if (page !== undefined && rawAfter !== undefined)
+    throw badRequest('page and searchAfter cannot be used together');
   if (page !== undefined && page * pageLimit > MAX_PAGED_RECORDS) {
-    throw badRequest(`page * pageLimit must not exceed ${MAX_PAGED_RECORDS}; use searchAfter to go further`);
+    throw badRequest(
+      `page * pageLimit must not exceed ${MAX_PAGED_RECORDS}; use searchAfter to go further`,
+    );
   }
   const filters = (input['filters'] as unknown[] | undefined) ?? [];
   const predicates: ContactPredicate[] = [];
@@ -105,15 +113,24 @@ export function parseSearchRequest(body: unknown, phoneEqMiss: boolean): SearchR
   };
 }
 
+function sortText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value) ?? '';
+}
+
 function compareValues(a: unknown, b: unknown): number {
   if (a === undefined || a === null) return b === undefined || b === null ? 0 : 1;
   if (b === undefined || b === null) return -1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return String(a).localeCompare(String(b));
+  return sortText(a).localeCompare(sortText(b));
 }
 
 function comparator(sort: readonly SortSpec[]): (a: ContactRecord, b: ContactRecord) => number {
-  const keys = sort.map((spec) => ({ get: fieldAccessor(spec.field) ?? (() => undefined), sign: spec.direction === 'asc' ? 1 : -1 }));
+  const keys = sort.map((spec) => ({
+    get: fieldAccessor(spec.field) ?? (() => undefined),
+    sign: spec.direction === 'asc' ? 1 : -1,
+  }));
   return (a, b) => {
     for (const key of keys) {
       const va = key.get(a);
@@ -139,7 +156,10 @@ function cursorNumber(contact: ContactRecord, sort: readonly SortSpec[]): number
 }
 
 function isDefaultOrder(sort: readonly SortSpec[]): boolean {
-  return sort.length === 0 || (sort.length === 1 && sort[0]?.field === 'dateAdded' && sort[0].direction === 'desc');
+  return (
+    sort.length === 0 ||
+    (sort.length === 1 && sort[0]?.field === 'dateAdded' && sort[0].direction === 'desc')
+  );
 }
 
 /** Runs a validated search (newest first by default) against the index as it is now. */
@@ -151,7 +171,8 @@ export function runSearch(index: SearchIndex, request: SearchRequest, now: numbe
   const cursor =
     request.searchAfter === undefined
       ? undefined
-      : (index.get(request.searchAfter[1]) ?? ({ dateAddedMs: request.searchAfter[0], id: request.searchAfter[1] } as ContactRecord));
+      : (index.get(request.searchAfter[1]) ??
+        ({ dateAddedMs: request.searchAfter[0], id: request.searchAfter[1] } as ContactRecord));
   let page: ContactRecord[] = [];
   let total: number;
   if (isDefaultOrder(sort)) {
@@ -164,7 +185,8 @@ export function runSearch(index: SearchIndex, request: SearchRequest, now: numbe
       if (skipped < skip) skipped++;
       else page.push(contact);
     }
-    total = predicate === undefined ? all.length : all.reduce((n, c) => (predicate(c) ? n + 1 : n), 0);
+    total =
+      predicate === undefined ? all.length : all.reduce((n, c) => (predicate(c) ? n + 1 : n), 0);
   } else {
     const compare = comparator(sort);
     const matched = predicate === undefined ? [...all] : all.filter(predicate);

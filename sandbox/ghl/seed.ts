@@ -23,24 +23,83 @@ const DAY_MS = 86_400_000;
 const OTHER_LOCATION_CONTACTS = 5;
 
 const FIRST_NAMES = [
-  'Olivia', 'Liam', 'Emma', 'Noah', 'Ava', 'Elijah', 'Sophia', 'James', 'Isabella', 'Lucas',
-  'Mia', 'Mateo', 'Amelia', 'Benjamin', 'Harper', 'Levi', 'Evelyn', 'Henry', 'Luna', 'Diego',
-  'Priya', 'Wei', 'Fatima', 'Kofi', 'Yuki', 'Aaliyah', 'Santiago', 'Chloe', 'Omar', 'Grace',
+  'Olivia',
+  'Liam',
+  'Emma',
+  'Noah',
+  'Ava',
+  'Elijah',
+  'Sophia',
+  'James',
+  'Isabella',
+  'Lucas',
+  'Mia',
+  'Mateo',
+  'Amelia',
+  'Benjamin',
+  'Harper',
+  'Levi',
+  'Evelyn',
+  'Henry',
+  'Luna',
+  'Diego',
+  'Priya',
+  'Wei',
+  'Fatima',
+  'Kofi',
+  'Yuki',
+  'Aaliyah',
+  'Santiago',
+  'Chloe',
+  'Omar',
+  'Grace',
 ];
 const LAST_NAMES = [
-  'Smith', 'Johnson', 'Garcia', 'Miller', 'Davis', 'Rodriguez', 'Martinez', 'Hernandez', 'Lopez',
-  'Wilson', 'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Nguyen', 'Patel', 'Kim', 'Chen',
-  "O'Brien", 'Okafor', 'Schmidt', 'Rossi', 'Cohen', 'Silva',
+  'Smith',
+  'Johnson',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Rodriguez',
+  'Martinez',
+  'Hernandez',
+  'Lopez',
+  'Wilson',
+  'Anderson',
+  'Thomas',
+  'Taylor',
+  'Moore',
+  'Jackson',
+  'Nguyen',
+  'Patel',
+  'Kim',
+  'Chen',
+  "O'Brien",
+  'Okafor',
+  'Schmidt',
+  'Rossi',
+  'Cohen',
+  'Silva',
 ];
 const CITIES: [string, string, string][] = [
-  ['Austin', 'TX', '78701'], ['Dallas', 'TX', '75201'], ['Denver', 'CO', '80202'],
-  ['Phoenix', 'AZ', '85004'], ['Atlanta', 'GA', '30303'], ['Raleigh', 'NC', '27601'],
+  ['Austin', 'TX', '78701'],
+  ['Dallas', 'TX', '75201'],
+  ['Denver', 'CO', '80202'],
+  ['Phoenix', 'AZ', '85004'],
+  ['Atlanta', 'GA', '30303'],
+  ['Raleigh', 'NC', '27601'],
 ];
 const STREETS = ['Oak Ave', 'Maple St', 'Cedar Ln', 'Lakeview Dr', 'Main St', 'Sunset Blvd'];
 const AREA_CODES = ['512', '214', '303', '602', '404', '919'];
 const SOURCES = ['public api', 'zillow', 'website form', 'referral', 'apartments.com'];
 const TAGS = ['lead', 'applicant', 'tenant', 'viewing-scheduled', 'vip', 'pet-owner', 'follow-up'];
-const TASK_TITLES = ['Call back', 'Send application link', 'Schedule showing', 'Follow up on viewing', 'Collect documents'];
+const TASK_TITLES = [
+  'Call back',
+  'Send application link',
+  'Schedule showing',
+  'Follow up on viewing',
+  'Collect documents',
+];
 const NOTE_BODIES = [
   'Interested in a 2-bedroom near downtown.',
   'Asked about the pet policy.',
@@ -74,7 +133,12 @@ function locationSeed(state: SandboxState, location: LocationRecord): LocationSe
   };
 }
 
-function seedContact(prng: Prng, index: number, seed: LocationSeed, dateAddedMs: number): ContactRecord {
+function seedContact(
+  prng: Prng,
+  index: number,
+  seed: LocationSeed,
+  dateAddedMs: number,
+): ContactRecord {
   const { location, userIds: users } = seed;
   const firstName = prng.pick(FIRST_NAMES);
   const lastName = prng.pick(LAST_NAMES);
@@ -106,14 +170,17 @@ function seedContact(prng: Prng, index: number, seed: LocationSeed, dateAddedMs:
     dateUpdatedMs: Math.min(SEED_END_MS, dateAddedMs + prng.int(30 * DAY_MS)),
   };
   if (!noEmail) {
-    contact.email = index % 7 === 3 ? `${firstName}.${index}@Example.com` : `${local}${index}@example.com`;
+    contact.email =
+      index % 7 === 3 ? `${firstName}.${index}@Example.com` : `${local}${index}@example.com`;
   }
   if (!noPhone) contact.phone = `+1${prng.pick(AREA_CODES)}${suffix}`;
   if (prng.chance(0.03)) contact.additionalEmails = [`${local}.alt${index}@mail.example.net`];
   if (prng.chance(0.5) && users.length > 0) contact.assignedTo = prng.pick(users);
   if (prng.chance(0.1)) contact.companyName = `${prng.pick(LAST_NAMES)} Holdings`;
   if (prng.chance(0.2)) {
-    contact.dateOfBirth = new Date(Date.UTC(prng.between(1950, 2004), prng.int(12), prng.between(1, 28))).toISOString();
+    contact.dateOfBirth = new Date(
+      Date.UTC(prng.between(1950, 2004), prng.int(12), prng.between(1, 28)),
+    ).toISOString();
   }
   if (prng.chance(0.05)) {
     contact.dnd = true;
@@ -121,7 +188,10 @@ function seedContact(prng: Prng, index: number, seed: LocationSeed, dateAddedMs:
   }
   const rental = seed.rentalFieldId;
   if (rental !== undefined && prng.chance(0.6)) {
-    contact.customFields.push({ id: rental, value: `${prng.between(100, 999)} ${prng.pick(STREETS)} Unit ${prng.between(1, 40)}` });
+    contact.customFields.push({
+      id: rental,
+      value: `${prng.between(100, 999)} ${prng.pick(STREETS)} Unit ${prng.between(1, 40)}`,
+    });
   }
   const budget = seed.budgetFieldId;
   if (budget !== undefined && prng.chance(0.3)) {
@@ -130,7 +200,12 @@ function seedContact(prng: Prng, index: number, seed: LocationSeed, dateAddedMs:
   return contact;
 }
 
-function seedActivity(prng: Prng, contact: ContactRecord, seed: LocationSeed, state: SandboxState): void {
+function seedActivity(
+  prng: Prng,
+  contact: ContactRecord,
+  seed: LocationSeed,
+  state: SandboxState,
+): void {
   const { userIds: users, calendars } = seed;
   const userId = (): string | undefined => (users.length > 0 ? prng.pick(users) : undefined);
   for (let i = prng.int(4); i > 0; i--) {
@@ -164,7 +239,8 @@ function seedActivity(prng: Prng, contact: ContactRecord, seed: LocationSeed, st
   const calendar = calendars.length > 0 ? prng.pick(calendars) : undefined;
   const owner = userId();
   if (calendar !== undefined && owner !== undefined && prng.chance(0.35)) {
-    const startMs = Math.floor((contact.dateAddedMs + prng.between(1, 10) * DAY_MS) / 1_800_000) * 1_800_000;
+    const startMs =
+      Math.floor((contact.dateAddedMs + prng.between(1, 10) * DAY_MS) / 1_800_000) * 1_800_000;
     state.appointments.put({
       id: nextId(prng),
       locationId: contact.locationId,
@@ -172,7 +248,10 @@ function seedActivity(prng: Prng, contact: ContactRecord, seed: LocationSeed, st
       calendarId: calendar.id,
       groupId: calendar.groupId,
       title: `Showing: ${contact.firstName ?? ''} ${contact.lastName ?? ''}`.trim(),
-      address: contact.customFields[0] !== undefined ? String(contact.customFields[0].value) : 'Leasing office',
+      address:
+        contact.customFields[0] !== undefined
+          ? String(contact.customFields[0].value)
+          : 'Leasing office',
       appointmentStatus: prng.pick(APPOINTMENT_STATUSES),
       assignedUserId: owner,
       users: [owner],
@@ -185,7 +264,13 @@ function seedActivity(prng: Prng, contact: ContactRecord, seed: LocationSeed, st
   }
 }
 
-function seedLocation(prng: Prng, state: SandboxState, location: LocationRecord, count: number, indexBase: number): ContactRecord[] {
+function seedLocation(
+  prng: Prng,
+  state: SandboxState,
+  location: LocationRecord,
+  count: number,
+  indexBase: number,
+): ContactRecord[] {
   const seed = locationSeed(state, location);
   const gap = Math.max(1, Math.floor((SEED_END_MS - SEED_START_MS) / Math.max(1, count)));
   const contacts: ContactRecord[] = [];
@@ -204,7 +289,8 @@ export function seedState(state: SandboxState, contacts: number): void {
   const [main, other] = state.identity.locations;
   let records: ContactRecord[] = [];
   if (main !== undefined) records = seedLocation(prng, state, main, contacts, 0);
-  if (other !== undefined) records = records.concat(seedLocation(prng, state, other, OTHER_LOCATION_CONTACTS, contacts));
+  if (other !== undefined)
+    records = records.concat(seedLocation(prng, state, other, OTHER_LOCATION_CONTACTS, contacts));
   state.contacts.load(records);
   state.search.load(records);
 }

@@ -31,7 +31,9 @@ function isExempt(url: string): boolean {
 
 function rateLimitKey(ctx: SandboxContext, request: FastifyRequest): string {
   const record = bearerRecord(ctx, request);
-  return record === undefined ? 'anonymous' : `${record.appId}|${record.locationId ?? record.companyId}`;
+  return record === undefined
+    ? 'anonymous'
+    : `${record.appId}|${record.locationId ?? record.companyId}`;
 }
 
 function addBodyParsers(app: FastifyInstance): void {
@@ -48,10 +50,14 @@ function addBodyParsers(app: FastifyInstance): void {
       done(badRequest(error instanceof Error ? error.message : 'Invalid JSON body'), undefined);
     }
   });
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    done(null, Object.fromEntries(new URLSearchParams(text)));
-  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      done(null, Object.fromEntries(new URLSearchParams(text)));
+    },
+  );
 }
 
 function addRateLimitHooks(app: FastifyInstance, ctx: SandboxContext): void {
@@ -64,7 +70,9 @@ function addRateLimitHooks(app: FastifyInstance, ctx: SandboxContext): void {
     snapshots.set(request, snapshot);
     if (snapshot.limited !== null) {
       ctx.stats.rateLimited[snapshot.limited]++;
-      return reply.code(429).send({ statusCode: 429, message: 'Too Many Requests', traceId: request.id });
+      return reply
+        .code(429)
+        .send({ statusCode: 429, message: 'Too Many Requests', traceId: request.id });
     }
   });
   app.addHook('onSend', async (request, reply) => {
@@ -83,14 +91,24 @@ function addRateLimitHooks(app: FastifyInstance, ctx: SandboxContext): void {
 function addErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof GhlHttpError) {
-      return reply.code(error.status).headers(error.headers).send({ ...error.body, traceId: request.id });
+      return reply
+        .code(error.status)
+        .headers(error.headers)
+        .send({ ...error.body, traceId: request.id });
     }
-    const status = typeof error === 'object' && error !== null && 'statusCode' in error ? Number(error.statusCode) : 500;
+    const status =
+      typeof error === 'object' && error !== null && 'statusCode' in error
+        ? Number(error.statusCode)
+        : 500;
     if (status >= 400 && status < 500) {
       const message = error instanceof Error ? error.message : 'Bad Request';
-      return reply.code(status).send({ statusCode: status, message, error: STATUS_CODES[status], traceId: request.id });
+      return reply
+        .code(status)
+        .send({ statusCode: status, message, error: STATUS_CODES[status], traceId: request.id });
     }
-    return reply.code(500).send({ statusCode: 500, message: 'Internal server error', traceId: request.id });
+    return reply
+      .code(500)
+      .send({ statusCode: 500, message: 'Internal server error', traceId: request.id });
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({

@@ -24,7 +24,15 @@ export class SandboxStats {
   readonly statuses = new Map<number, number>();
   rateLimited = { burst: 0, daily: 0 };
   oauth = { codeExchanges: 0, codeFailures: 0, refreshOk: 0, refreshFailed: 0, locationTokens: 0 };
-  webhooks: WebhookCounters = { emitted: 0, dropped: 0, duplicated: 0, attempted: 0, succeeded: 0, lost: 0, retried: 0 };
+  webhooks: WebhookCounters = {
+    emitted: 0,
+    dropped: 0,
+    duplicated: 0,
+    attempted: 0,
+    succeeded: 0,
+    lost: 0,
+    retried: 0,
+  };
   faultsInjected = { errors: 0, timeouts: 0 };
 
   countRequest(routeKey: string): void {
@@ -39,8 +47,22 @@ export class SandboxStats {
     this.requests.clear();
     this.statuses.clear();
     this.rateLimited = { burst: 0, daily: 0 };
-    this.oauth = { codeExchanges: 0, codeFailures: 0, refreshOk: 0, refreshFailed: 0, locationTokens: 0 };
-    this.webhooks = { emitted: 0, dropped: 0, duplicated: 0, attempted: 0, succeeded: 0, lost: 0, retried: 0 };
+    this.oauth = {
+      codeExchanges: 0,
+      codeFailures: 0,
+      refreshOk: 0,
+      refreshFailed: 0,
+      locationTokens: 0,
+    };
+    this.webhooks = {
+      emitted: 0,
+      dropped: 0,
+      duplicated: 0,
+      attempted: 0,
+      succeeded: 0,
+      lost: 0,
+      retried: 0,
+    };
     this.faultsInjected = { errors: 0, timeouts: 0 };
   }
 

@@ -25,57 +25,100 @@ function toTaskInput(input: Record<string, unknown>): TaskInput {
   if (typeof input['body'] === 'string' || input['body'] === null) out.body = input['body'];
   if (typeof input['dueDate'] === 'string') out.dueDate = new Date(input['dueDate']).toISOString();
   if (typeof input['completed'] === 'boolean') out.completed = input['completed'];
-  if (typeof input['assignedTo'] === 'string' || input['assignedTo'] === null) out.assignedTo = input['assignedTo'];
+  if (typeof input['assignedTo'] === 'string' || input['assignedTo'] === null)
+    out.assignedTo = input['assignedTo'];
   return out;
 }
 
-function loadTask(ctx: SandboxContext, { principal, params }: ApiRequest): { contact: ContactRecord; task: TaskRecord } {
+function loadTask(
+  ctx: SandboxContext,
+  { principal, params }: ApiRequest,
+): { contact: ContactRecord; task: TaskRecord } {
   const contact = requireContact(ctx, principal, params['id']);
   const task = requireChild('Task', params['taskId'], contact, (id) => ctx.state.tasks.get(id));
   return { contact, task };
 }
 
 export function registerTaskRoutes(app: FastifyInstance, ctx: SandboxContext): void {
-  apiRoute(app, ctx, { method: 'GET', url: '/contacts/:id/tasks', version: VERSION, auth: READ }, ({ principal, params }) => {
-    const contact = requireContact(ctx, principal, params['id']);
-    return { status: 200, body: { tasks: ctx.state.tasks.forContact(contact.id).map(taskDto) } };
-  });
+  apiRoute(
+    app,
+    ctx,
+    { method: 'GET', url: '/contacts/:id/tasks', version: VERSION, auth: READ },
+    ({ principal, params }) => {
+      const contact = requireContact(ctx, principal, params['id']);
+      return { status: 200, body: { tasks: ctx.state.tasks.forContact(contact.id).map(taskDto) } };
+    },
+  );
 
-  apiRoute(app, ctx, { method: 'POST', url: '/contacts/:id/tasks', version: VERSION, auth: WRITE }, ({ principal, params, body }) => {
-    const input = toTaskInput(parseDto(body, CREATE_TASK));
-    const contact = requireContact(ctx, principal, params['id']);
-    const task = ctx.activityWrites.createTask(contact, {
-      ...input,
-      title: input.title ?? '',
-      dueDate: input.dueDate ?? '',
-      completed: input.completed ?? false,
-    });
-    return { status: 201, body: { task: taskDto(task), contactId: contact.id } };
-  });
+  apiRoute(
+    app,
+    ctx,
+    { method: 'POST', url: '/contacts/:id/tasks', version: VERSION, auth: WRITE },
+    ({ principal, params, body }) => {
+      const input = toTaskInput(parseDto(body, CREATE_TASK));
+      const contact = requireContact(ctx, principal, params['id']);
+      const task = ctx.activityWrites.createTask(contact, {
+        ...input,
+        title: input.title ?? '',
+        dueDate: input.dueDate ?? '',
+        completed: input.completed ?? false,
+      });
+      return { status: 201, body: { task: taskDto(task), contactId: contact.id } };
+    },
+  );
 
-  apiRoute(app, ctx, { method: 'GET', url: '/contacts/:id/tasks/:taskId', version: VERSION, auth: READ }, (input) => ({
-    status: 200,
-    body: { task: taskDto(loadTask(ctx, input).task) },
-  }));
+  apiRoute(
+    app,
+    ctx,
+    { method: 'GET', url: '/contacts/:id/tasks/:taskId', version: VERSION, auth: READ },
+    (input) => ({
+      status: 200,
+      body: { task: taskDto(loadTask(ctx, input).task) },
+    }),
+  );
 
-  apiRoute(app, ctx, { method: 'PUT', url: '/contacts/:id/tasks/:taskId', version: VERSION, auth: WRITE }, (input) => {
-    const raw = parseDto(input.body, UPDATE_TASK);
-    if (ctx.faults.settings.rejectDueDateMillis && typeof raw['dueDate'] === 'string' && /\.\d+/.test(raw['dueDate'])) {
-      throw unprocessable(['dueDate must be a valid ISO 8601 date string']);
-    }
-    const { task } = loadTask(ctx, input);
-    return { status: 200, body: { task: taskDto(ctx.activityWrites.updateTask(task, toTaskInput(raw))) } };
-  });
+  apiRoute(
+    app,
+    ctx,
+    { method: 'PUT', url: '/contacts/:id/tasks/:taskId', version: VERSION, auth: WRITE },
+    (input) => {
+      const raw = parseDto(input.body, UPDATE_TASK);
+      if (
+        ctx.faults.settings.rejectDueDateMillis &&
+        typeof raw['dueDate'] === 'string' &&
+        /\.\d+/.test(raw['dueDate'])
+      ) {
+        throw unprocessable(['dueDate must be a valid ISO 8601 date string']);
+      }
+      const { task } = loadTask(ctx, input);
+      return {
+        status: 200,
+        body: { task: taskDto(ctx.activityWrites.updateTask(task, toTaskInput(raw))) },
+      };
+    },
+  );
 
-  apiRoute(app, ctx, { method: 'PUT', url: '/contacts/:id/tasks/:taskId/completed', version: VERSION, auth: WRITE }, (input) => {
-    const raw = parseDto(input.body, TASK_COMPLETED);
-    const { task } = loadTask(ctx, input);
-    const updated = ctx.activityWrites.updateTask(task, { completed: raw['completed'] as boolean });
-    return { status: 200, body: { task: taskDto(updated) } };
-  });
+  apiRoute(
+    app,
+    ctx,
+    { method: 'PUT', url: '/contacts/:id/tasks/:taskId/completed', version: VERSION, auth: WRITE },
+    (input) => {
+      const raw = parseDto(input.body, TASK_COMPLETED);
+      const { task } = loadTask(ctx, input);
+      const updated = ctx.activityWrites.updateTask(task, {
+        completed: raw['completed'] as boolean,
+      });
+      return { status: 200, body: { task: taskDto(updated) } };
+    },
+  );
 
-  apiRoute(app, ctx, { method: 'DELETE', url: '/contacts/:id/tasks/:taskId', version: VERSION, auth: WRITE }, (input) => {
-    ctx.activityWrites.removeTask(loadTask(ctx, input).task);
-    return { status: 200, body: { succeded: true } };
-  });
+  apiRoute(
+    app,
+    ctx,
+    { method: 'DELETE', url: '/contacts/:id/tasks/:taskId', version: VERSION, auth: WRITE },
+    (input) => {
+      ctx.activityWrites.removeTask(loadTask(ctx, input).task);
+      return { status: 200, body: { succeded: true } };
+    },
+  );
 }

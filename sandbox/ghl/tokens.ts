@@ -47,7 +47,9 @@ export interface IssuedTokens {
   grant: TokenGrant;
 }
 
-export type RedeemResult = { ok: true; grant: TokenGrant } | { ok: false; reason: 'unknown' | 'used' | 'revoked' | 'expired' };
+export type RedeemResult =
+  | { ok: true; grant: TokenGrant }
+  | { ok: false; reason: 'unknown' | 'used' | 'revoked' | 'expired' };
 
 /** GHL's OAuth access-token lifetime (`expires_in`). */
 export const OAUTH_EXPIRES_IN_SEC = 86_399;
@@ -61,7 +63,11 @@ function base64url(value: string): string {
 function jwtLike(grant: TokenGrant, kind: string): string {
   const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
   const payload = base64url(
-    JSON.stringify({ authClass: grant.locationId === undefined ? 'Company' : 'Location', kind, jti: randomUUID() }),
+    JSON.stringify({
+      authClass: grant.locationId === undefined ? 'Company' : 'Location',
+      kind,
+      jti: randomUUID(),
+    }),
   );
   return `${header}.${payload}.${randomBytes(32).toString('base64url')}`;
 }
@@ -73,9 +79,14 @@ export class TokenRegistry {
   readonly #revoked = new Set<string>();
 
   /** Issues an access token, plus a refresh token when `withRefresh`. */
-  issue(grant: TokenGrant, options: { withRefresh: boolean; expiresInSec?: number }, now: number): IssuedTokens {
+  issue(
+    grant: TokenGrant,
+    options: { withRefresh: boolean; expiresInSec?: number },
+    now: number,
+  ): IssuedTokens {
     const accessToken = grant.kind === 'pit' ? `pit-${randomUUID()}` : jwtLike(grant, 'access');
-    const expiresInSec = options.expiresInSec ?? (grant.kind === 'pit' ? undefined : OAUTH_EXPIRES_IN_SEC);
+    const expiresInSec =
+      options.expiresInSec ?? (grant.kind === 'pit' ? undefined : OAUTH_EXPIRES_IN_SEC);
     const record: AccessTokenRecord = { ...grant, token: accessToken };
     const issued: IssuedTokens = { accessToken, grant };
     if (expiresInSec !== undefined) {
@@ -106,7 +117,8 @@ export class TokenRegistry {
    */
   redeemRefresh(token: string): RedeemResult {
     const record = this.#refresh.get(token);
-    if (record === undefined) return { ok: false, reason: this.#revoked.has(token) ? 'revoked' : 'unknown' };
+    if (record === undefined)
+      return { ok: false, reason: this.#revoked.has(token) ? 'revoked' : 'unknown' };
     if (record.used) return { ok: false, reason: 'used' };
     record.used = true;
     return { ok: true, grant: record.grant };
@@ -121,15 +133,28 @@ export class TokenRegistry {
   /** Stores an authorization code for the chooselocation redirect. */
   issueCode(grant: TokenGrant, clientId: string, redirectUri: string, now: number): string {
     const code = randomBytes(20).toString('hex');
-    this.#codes.set(code, { grant, clientId, redirectUri, expiresAtMs: now + CODE_TTL_MS, used: false });
+    this.#codes.set(code, {
+      grant,
+      clientId,
+      redirectUri,
+      expiresAtMs: now + CODE_TTL_MS,
+      used: false,
+    });
     return code;
   }
 
   /** Consumes an authorization code issued to `clientId` (and `redirectUri` when given). */
-  redeemCode(code: string, clientId: string, redirectUri: string | undefined, now: number): RedeemResult {
+  redeemCode(
+    code: string,
+    clientId: string,
+    redirectUri: string | undefined,
+    now: number,
+  ): RedeemResult {
     const record = this.#codes.get(code);
-    if (record === undefined || record.clientId !== clientId) return { ok: false, reason: 'unknown' };
-    if (redirectUri !== undefined && redirectUri !== record.redirectUri) return { ok: false, reason: 'unknown' };
+    if (record === undefined || record.clientId !== clientId)
+      return { ok: false, reason: 'unknown' };
+    if (redirectUri !== undefined && redirectUri !== record.redirectUri)
+      return { ok: false, reason: 'unknown' };
     if (record.used) return { ok: false, reason: 'used' };
     if (record.expiresAtMs <= now) return { ok: false, reason: 'expired' };
     record.used = true;

@@ -34,7 +34,8 @@ export interface WebhookEvent {
   payload: Record<string, unknown>;
 }
 
-export type ContactEventType = 'ContactCreate' | 'ContactUpdate' | 'ContactDelete' | 'ContactTagUpdate' | 'ContactDndUpdate';
+export type ContactEventType =
+  'ContactCreate' | 'ContactUpdate' | 'ContactDelete' | 'ContactTagUpdate' | 'ContactDndUpdate';
 
 export function contactEvent(type: ContactEventType, contact: ContactRecord): WebhookEvent {
   const name = contactFullName(contact);
@@ -70,7 +71,11 @@ export function contactEvent(type: ContactEventType, contact: ContactRecord): We
 export type TaskEventType = 'TaskCreate' | 'TaskComplete' | 'TaskDelete';
 
 /** `omitContactAndBody` reproduces ISS #332: real TaskCreate payloads lacking both. */
-export function taskEvent(type: TaskEventType, task: TaskRecord, omitContactAndBody = false): WebhookEvent {
+export function taskEvent(
+  type: TaskEventType,
+  task: TaskRecord,
+  omitContactAndBody = false,
+): WebhookEvent {
   return {
     type,
     locationId: task.locationId,
@@ -107,7 +112,11 @@ export function noteEvent(type: NoteEventType, note: NoteRecord): WebhookEvent {
 
 export type AppointmentEventType = 'AppointmentCreate' | 'AppointmentUpdate' | 'AppointmentDelete';
 
-export function appointmentEvent(type: AppointmentEventType, event: AppointmentRecord, timeZone: string): WebhookEvent {
+export function appointmentEvent(
+  type: AppointmentEventType,
+  event: AppointmentRecord,
+  timeZone: string,
+): WebhookEvent {
   return {
     type,
     locationId: event.locationId,

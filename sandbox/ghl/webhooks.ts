@@ -78,7 +78,11 @@ export class WebhookDispatcher {
     this.#jitter = createPrng(options.seed, 'webhook-jitter');
   }
 
-  subscribe(input: { url: string; events?: WebhookEventType[] | undefined; locationId?: string | undefined }): WebhookSubscription {
+  subscribe(input: {
+    url: string;
+    events?: WebhookEventType[] | undefined;
+    locationId?: string | undefined;
+  }): WebhookSubscription {
     const subscription: WebhookSubscription = {
       id: randomUUID(),
       url: input.url,
@@ -109,7 +113,8 @@ export class WebhookDispatcher {
     stats.webhooks.emitted++;
     for (const subscription of this.#subscriptions.values()) {
       if (subscription.events !== null && !subscription.events.includes(event.type)) continue;
-      if (subscription.locationId !== null && subscription.locationId !== event.locationId) continue;
+      if (subscription.locationId !== null && subscription.locationId !== event.locationId)
+        continue;
       const delivery = this.#prepare(subscription, event);
       if (faults.roll(faults.settings.webhookDropRate)) {
         stats.webhooks.dropped++;
@@ -122,12 +127,17 @@ export class WebhookDispatcher {
     }
   }
 
-  /** Cancels pending retries and aborts attempts in flight. */
-  async close(): Promise<void> {
-    this.#closed = true;
+  /** Forgets scheduled retries and buffered deliveries (a reset); attempts in flight finish. */
+  cancelPending(): void {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     this.#reorderBuffer = [];
+  }
+
+  /** Cancels pending retries and aborts attempts in flight. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.cancelPending();
     for (const request of this.#inFlight) request.destroy(new Error('sandbox closing'));
     this.#inFlight.clear();
   }
@@ -141,7 +151,13 @@ export class WebhookDispatcher {
     }
     const webhookId = randomUUID();
     const body = Buffer.from(
-      JSON.stringify({ ...payload, timestamp: new Date().toISOString(), webhookId, appId, versionId }),
+      JSON.stringify({
+        ...payload,
+        timestamp: new Date().toISOString(),
+        webhookId,
+        appId,
+        versionId,
+      }),
     );
     const signature = sign(null, body, privateKey).toString('base64');
     return { subscription, webhookId, type: event.type, body, signature, attempts: 0 };
@@ -155,7 +171,10 @@ export class WebhookDispatcher {
     this.#reorderBuffer.push(delivery);
     if (this.#reorderBuffer.length === 1) {
       this.#later(REORDER_WINDOW_MS, () => {
-        const batch = this.#options.faults.shuffle(this.#reorderBuffer);
+        const buffered = this.#reorderBuffer;
+        let batch = this.#options.faults.shuffle(buffered);
+        // A knob that asks for disorder should deliver it: never keep the emission order.
+        if (batch.every((item, i) => item === buffered[i])) batch = [...buffered].reverse();
         this.#reorderBuffer = [];
         for (const item of batch) void this.#attempt(item);
       });
@@ -198,7 +217,12 @@ export class WebhookDispatcher {
     this.#timers.add(timer);
   }
 
-  #record(delivery: Delivery, status: number | null, outcome: DeliveryLogEntry['outcome'], error?: string): void {
+  #record(
+    delivery: Delivery,
+    status: number | null,
+    outcome: DeliveryLogEntry['outcome'],
+    error?: string,
+  ): void {
     const entry: DeliveryLogEntry = {
       webhookId: delivery.webhookId,
       type: delivery.type,

@@ -14,9 +14,8 @@ import { AppError, HttpError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { secrets, silentLogger } from '../shared/logger.ts';
 import type { GhlAuth } from './auth.ts';
-import { isScopeError, providerMessage, traceIdOf } from './errors.ts';
-import type { components } from './generated/oauth.ts';
-import { companyKey } from './token-store.ts';
+import { GhlTokenEndpoint, RECONNECT, describeKey, toTokenSet } from './auth-token-endpoint.ts';
+import { companyIdOfKey, companyKey } from './token-store.ts';
 import type { GhlTokenSet, TokenStore } from './token-store.ts';
 
 export interface OAuthAuthOptions {
@@ -38,27 +37,18 @@ export interface OAuthAuthOptions {
   timeoutMs?: number;
 }
 
-type TokenResponse = Partial<components['schemas']['GetAccessCodeSuccessfulResponseDto']>;
-
-/** What the token endpoint call was for; shapes the error message. */
-type Purpose = { action: 'refresh' | 'exchange' | 'locationToken'; key: string };
-
-const RECONNECT = 'reconnect the location with `ttsync connect ghl`';
-
 /** `GhlAuth` for a Marketplace OAuth app, with token sets kept in a `TokenStore`. */
 export class OAuthAuth implements GhlAuth {
   readonly kind = 'oauth';
   readonly #clientId: string;
   readonly #clientSecret: string;
   readonly #redirectUri: string | undefined;
-  readonly #baseUrl: string;
   readonly #authorizeBaseUrl: string;
   readonly #store: TokenStore;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #refreshAheadMs: number;
-  readonly #fetch: typeof fetch;
-  readonly #timeoutMs: number;
+  readonly #endpoint: GhlTokenEndpoint;
   readonly #inflight = new Map<string, Promise<GhlTokenSet>>();
 
   constructor(opts: OAuthAuthOptions) {
@@ -72,7 +62,6 @@ export class OAuthAuth implements GhlAuth {
     this.#clientSecret = opts.clientSecret;
     secrets.add(opts.clientSecret);
     this.#redirectUri = opts.redirectUri;
-    this.#baseUrl = (opts.baseUrl ?? 'https://services.leadconnectorhq.com').replace(/\/+$/, '');
     this.#authorizeBaseUrl = (
       opts.authorizeBaseUrl ?? 'https://marketplace.gohighlevel.com'
     ).replace(/\/+$/, '');
@@ -80,8 +69,11 @@ export class OAuthAuth implements GhlAuth {
     this.#clock = opts.clock ?? systemClock;
     this.#logger = opts.logger ?? silentLogger;
     this.#refreshAheadMs = opts.refreshAheadMs ?? 5 * 60_000;
-    this.#fetch = opts.fetch ?? fetch;
-    this.#timeoutMs = opts.timeoutMs ?? 30_000;
+    this.#endpoint = new GhlTokenEndpoint({
+      baseUrl: opts.baseUrl ?? 'https://services.leadconnectorhq.com',
+      fetch: opts.fetch ?? fetch,
+      timeoutMs: opts.timeoutMs ?? 30_000,
+    });
   }
 
   /** The URL that starts an install: the user picks a location and GHL redirects back with `?code=`. */
@@ -112,7 +104,7 @@ export class OAuthAuth implements GhlAuth {
     secrets.add(code);
     const redirectUri = opts.redirectUri ?? this.#redirectUri;
     const startedAt = this.#clock.now();
-    const body = await this.#tokenRequest(
+    const body = await this.#endpoint.post(
       '/oauth/token',
       {
         client_id: this.#clientId,
@@ -176,7 +168,7 @@ export class OAuthAuth implements GhlAuth {
       if (stored.expiresAt !== undefined && stored.expiresAt > this.#clock.now()) return stored;
       throw new AppError(
         'auth_token_invalid',
-        `The GHL token for ${describe(key)} has expired and cannot be refreshed: ${RECONNECT}.`,
+        `The GHL token for ${describeKey(key)} has expired and cannot be refreshed: ${RECONNECT}.`,
         {
           details: { key },
         },
@@ -205,7 +197,7 @@ export class OAuthAuth implements GhlAuth {
     let next: GhlTokenSet;
     if (current.refreshToken !== undefined) {
       const startedAt = this.#clock.now();
-      const body = await this.#tokenRequest(
+      const body = await this.#endpoint.post(
         '/oauth/token',
         {
           client_id: this.#clientId,
@@ -223,7 +215,7 @@ export class OAuthAuth implements GhlAuth {
     } else {
       throw new AppError(
         'auth_refresh_failed',
-        `The GHL token for ${describe(key)} has no refresh token: ${RECONNECT}.`,
+        `The GHL token for ${describeKey(key)} has no refresh token: ${RECONNECT}.`,
         {
           details: { key },
         },
@@ -234,7 +226,7 @@ export class OAuthAuth implements GhlAuth {
     } catch (cause) {
       throw new AppError(
         'auth_refresh_failed',
-        `GHL rotated the token for ${describe(key)} but it could not be saved, so the old one is spent: fix the database, then ${RECONNECT}.`,
+        `GHL rotated the token for ${describeKey(key)} but it could not be saved, so the old one is spent: fix the database, then ${RECONNECT}.`,
         { cause, details: { key } },
       );
     }
@@ -244,92 +236,34 @@ export class OAuthAuth implements GhlAuth {
 
   async #mintLocationToken(companyId: string, locationId: string): Promise<GhlTokenSet> {
     const agencyKey = companyKey(companyId);
-    let agency = await this.#validTokens(agencyKey);
-    for (let attempt = 0; ; attempt++) {
-      const startedAt = this.#clock.now();
-      try {
-        const body = await this.#tokenRequest(
-          '/oauth/locationToken',
-          { companyId, locationId },
-          { Authorization: `Bearer ${agency.accessToken}`, Version: '2021-07-28' },
-          { action: 'locationToken', key: locationId },
-        );
-        return toTokenSet(body, startedAt, {
-          userType: 'Location',
-          scopes: [],
-          companyId,
-          locationId,
-        });
-      } catch (error) {
-        // An agency token rejected as invalid (not for scope) gets one refresh, like any 401.
-        const retry =
-          attempt === 0 &&
-          error instanceof HttpError &&
-          error.status === 401 &&
-          error.details?.['scopeError'] !== true;
-        if (!retry || !canRefresh(agency)) throw error;
-        agency = await this.#refreshOnce(agencyKey, agency.accessToken);
-      }
+    const agency = await this.#validTokens(agencyKey);
+    try {
+      return await this.#requestLocationToken(agency.accessToken, companyId, locationId);
+    } catch (error) {
+      // An agency token GHL rejects as invalid (not for scope) gets one refresh, like any 401.
+      const rejected =
+        error instanceof HttpError &&
+        error.status === 401 &&
+        error.details?.['scopeError'] !== true;
+      if (!rejected || !canRefresh(agency)) throw error;
+      const fresh = await this.#refreshOnce(agencyKey, agency.accessToken);
+      return this.#requestLocationToken(fresh.accessToken, companyId, locationId);
     }
   }
 
-  /** POSTs a form to a token endpoint; the parsed JSON body on 2xx, else `auth_refresh_failed`. */
-  async #tokenRequest(
-    path: string,
-    form: Record<string, string>,
-    headers: Record<string, string>,
-    purpose: Purpose,
-  ): Promise<TokenResponse> {
-    const url = this.#baseUrl + path;
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.#fetch(url, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/x-www-form-urlencoded',
-          Accept: 'application/json',
-          ...headers,
-        },
-        body: new URLSearchParams(form).toString(),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-      text = await response.text();
-    } catch (cause) {
-      throw new HttpError(
-        'auth_refresh_failed',
-        `Could not reach GHL to ${verb(purpose)}; it will be retried.`,
-        {
-          status: undefined,
-          method: 'POST',
-          url,
-          retryable: true,
-          cause,
-          details: { key: purpose.key },
-        },
-      );
-    }
-    const body = parseJson(text);
-    if (!response.ok) throw tokenEndpointError(purpose, url, response, body);
-    if (
-      !body ||
-      typeof body !== 'object' ||
-      typeof (body as TokenResponse).access_token !== 'string'
-    ) {
-      throw new HttpError(
-        'auth_refresh_failed',
-        `GHL answered without an access token when asked to ${verb(purpose)}.`,
-        {
-          status: response.status,
-          method: 'POST',
-          url,
-          traceId: traceIdOf(body, response.headers),
-          retryable: false,
-          details: { key: purpose.key },
-        },
-      );
-    }
-    return body as TokenResponse;
+  async #requestLocationToken(
+    agencyToken: string,
+    companyId: string,
+    locationId: string,
+  ): Promise<GhlTokenSet> {
+    const startedAt = this.#clock.now();
+    const body = await this.#endpoint.post(
+      '/oauth/locationToken',
+      { companyId, locationId },
+      { Authorization: `Bearer ${agencyToken}`, Version: '2021-07-28' },
+      { action: 'locationToken', key: locationId },
+    );
+    return toTokenSet(body, startedAt, { userType: 'Location', scopes: [], companyId, locationId });
   }
 
   async #load(key: string): Promise<GhlTokenSet> {
@@ -337,7 +271,7 @@ export class OAuthAuth implements GhlAuth {
     if (!tokens) {
       throw new AppError(
         'auth_token_invalid',
-        `No GHL token is stored for ${describe(key)}: connect it with \`ttsync connect ghl\`.`,
+        `No GHL token is stored for ${describeKey(key)}: connect it with \`ttsync connect ghl\`.`,
         {
           details: { key },
         },
@@ -376,40 +310,6 @@ function canRefresh(tokens: GhlTokenSet): boolean {
   );
 }
 
-/** Normalises a token response; fields it lacks come from `previous` (the set it replaces). */
-function toTokenSet(
-  body: TokenResponse,
-  startedAt: number,
-  previous: Partial<GhlTokenSet>,
-): GhlTokenSet {
-  const accessToken = body.access_token ?? '';
-  const refreshToken =
-    typeof body.refresh_token === 'string' ? body.refresh_token : previous.refreshToken;
-  secrets.add(accessToken);
-  secrets.add(refreshToken);
-  const userType =
-    body.userType === 'Company' || body.userType === 'Location'
-      ? body.userType
-      : (previous.userType ?? 'Location');
-  const locationId = body.locationId ?? previous.locationId;
-  const companyId = body.companyId ?? previous.companyId;
-  return {
-    accessToken,
-    ...(refreshToken !== undefined ? { refreshToken } : {}),
-    // Counted from before the request was sent, so we err towards refreshing early.
-    ...(typeof body.expires_in === 'number'
-      ? { expiresAt: startedAt + body.expires_in * 1000 }
-      : {}),
-    scopes:
-      typeof body.scope === 'string'
-        ? body.scope.split(/\s+/).filter(Boolean)
-        : (previous.scopes ?? []),
-    userType,
-    ...(locationId !== undefined ? { locationId } : {}),
-    ...(companyId !== undefined ? { companyId } : {}),
-  };
-}
-
 function storeKey(tokens: GhlTokenSet): string {
   if (tokens.userType === 'Location' && tokens.locationId) return tokens.locationId;
   if (tokens.companyId) return companyKey(tokens.companyId);
@@ -419,66 +319,13 @@ function storeKey(tokens: GhlTokenSet): string {
   );
 }
 
-function tokenEndpointError(
-  purpose: Purpose,
-  url: string,
-  response: Response,
-  body: unknown,
-): HttpError {
-  const status = response.status;
-  const raw = providerMessage(body) || oauthErrorText(body) || response.statusText || 'no message';
-  const retryable = status === 429 || status >= 500;
-  const what = `GHL refused to ${verb(purpose)} (${status} "${raw}")`;
-  const message = retryable
-    ? `${what}; it will be retried, and if it keeps failing, ${RECONNECT}.`
-    : purpose.action === 'exchange'
-      ? `${what}: start the connection again with \`ttsync connect ghl\`.`
-      : `${what}: ${RECONNECT}.`;
-  return new HttpError('auth_refresh_failed', message, {
-    status,
-    method: 'POST',
-    url,
-    traceId: traceIdOf(body, response.headers),
-    retryable,
-    details: {
-      key: purpose.key,
-      providerMessage: raw,
-      scopeError: status === 401 && isScopeError(body),
-    },
-  });
-}
-
-function oauthErrorText(body: unknown): string {
-  if (!body || typeof body !== 'object') return '';
-  const { error_description: description, error } = body as Record<string, unknown>;
-  if (typeof description === 'string') return description;
-  return typeof error === 'string' ? error : '';
-}
-
-function verb({ action, key }: Purpose): string {
-  if (action === 'exchange') return 'exchange the authorization code';
-  if (action === 'locationToken') return `mint a token for location ${key} from the agency token`;
-  return `refresh the token for ${describe(key)}`;
-}
-
-function describe(key: string): string {
-  return key.startsWith('company:') ? `company ${key.slice('company:'.length)}` : `location ${key}`;
-}
-
+/** Log fields for a token event: who it is for and when it expires, never the token. */
 function logFields(key: string, tokens: GhlTokenSet): Record<string, unknown> {
+  const companyId = companyIdOfKey(key);
   return {
-    ...(key.startsWith('company:') ? { companyId: tokens.companyId } : { locationId: key }),
+    ...(companyId === undefined ? { locationId: key } : { companyId }),
     userType: tokens.userType,
     expiresAt:
       tokens.expiresAt === undefined ? undefined : new Date(tokens.expiresAt).toISOString(),
   };
-}
-
-function parseJson(text: string): unknown {
-  if (text === '') return {};
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }

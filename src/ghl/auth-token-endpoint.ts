@@ -8,6 +8,7 @@ import { HttpError } from '../shared/errors.ts';
 import { secrets } from '../shared/logger.ts';
 import { isScopeError, providerMessage, traceIdOf } from './errors.ts';
 import type { components } from './generated/oauth.ts';
+import { companyIdOfKey } from './token-store.ts';
 import type { GhlTokenSet } from './token-store.ts';
 
 /** A token endpoint answer, as far as the spec knows it; every field may be missing in practice. */
@@ -131,7 +132,8 @@ export function toTokenSet(
 
 /** "location X" or "company Y", for messages about a store key. */
 export function describeKey(key: string): string {
-  return key.startsWith('company:') ? `company ${key.slice('company:'.length)}` : `location ${key}`;
+  const companyId = companyIdOfKey(key);
+  return companyId === undefined ? `location ${key}` : `company ${companyId}`;
 }
 
 function failure(call: TokenCall, url: string, response: Response, body: unknown): HttpError {

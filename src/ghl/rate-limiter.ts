@@ -164,10 +164,8 @@ export class RateLimiter {
     if (state.dailyPaused && !waitForDaily) return Promise.reject(dailyError(state));
 
     return new Promise<void>((resolve, reject) => {
-      const queue = state.queues[lane];
       const onAbort = (): void => {
-        const index = queue.indexOf(waiter);
-        if (index >= 0) queue.splice(index, 1);
+        state.queues[lane] = state.queues[lane].filter((w) => w !== waiter);
         reject(signal?.reason as Error);
       };
       const waiter: Waiter = {
@@ -177,7 +175,7 @@ export class RateLimiter {
         release: () => signal?.removeEventListener('abort', onAbort),
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      queue.push(waiter);
+      state.queues[lane].push(waiter);
       this.#drain(state);
     });
   }
@@ -255,12 +253,9 @@ export class RateLimiter {
       dailyLimit: state.dailyLimit,
       dailyRemaining: Math.max(0, state.dailyLimit - state.dailyUsed),
       ...pause,
-      queued: {
-        webhook: state.queues.webhook.length,
-        user: state.queues.user.length,
-        reconcile: state.queues.reconcile.length,
-        backfill: state.queues.backfill.length,
-      },
+      queued: Object.fromEntries(
+        LANES.map((lane) => [lane, state.queues[lane].length]),
+      ) as LocationBudget['queued'],
     };
   }
 

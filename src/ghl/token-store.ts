@@ -31,9 +31,16 @@ export interface TokenStore {
   withRefreshLock?<T>(key: string, fn: () => Promise<T>): Promise<T>;
 }
 
+const COMPANY_PREFIX = 'company:';
+
 /** The store key of an agency (company) token; location tokens are keyed by location id. */
 export function companyKey(companyId: string): string {
-  return `company:${companyId}`;
+  return COMPANY_PREFIX + companyId;
+}
+
+/** The company id in an agency token's store key; undefined for a location key. */
+export function companyIdOfKey(key: string): string | undefined {
+  return key.startsWith(COMPANY_PREFIX) ? key.slice(COMPANY_PREFIX.length) : undefined;
 }
 
 /** A `TokenStore` in memory, for tests and one-off runs. Hands out copies, never its own objects. */

@@ -6,7 +6,8 @@
  * OpenAPI 3.0 → JSON Schema: `$ref`s (also across files) are dereferenced with
  * json-schema-ref-parser; `nullable` becomes a `null` type/enum member; `example`, `examples`, `xml`,
  * `externalDocs`, `discriminator` and `x-*` are dropped; formats ajv-formats lacks are accepted.
- * Nothing is made stricter than the spec: `additionalProperties` stays as written.
+ * The spec itself is never made stricter (`additionalProperties` stays as written); overlays add
+ * only what ghl-api.md documents, each entry citing its section.
  */
 import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import $RefParser from '@apidevtools/json-schema-ref-parser';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+
 const addFormats = addFormatsModule.default;
 
 const DEFAULT_SPEC_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../spec/ghl');
@@ -646,7 +648,9 @@ function toJsonSchema(
   if (node.nullable === true) {
     if (typeof out.type === 'string') {
       out.type = [out.type, 'null'];
-      if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+      const values: unknown = out.enum;
+      if (Array.isArray(values) && !values.includes(null))
+        out.enum = [...(values as unknown[]), null];
     } else if (out.type === undefined) {
       const inner = { ...out };
       for (const key of Object.keys(out)) delete out[key];
