@@ -16,7 +16,7 @@ let bare: GhlSpecValidator;
 before(async () => {
   [spec, bare] = await Promise.all([
     loadGhlSpecValidator(),
-    loadGhlSpecValidator(undefined, { overlays: [] }),
+    loadGhlSpecValidator(undefined, { overlays: [], patches: [] }),
   ]);
 });
 
@@ -131,6 +131,21 @@ void describe('response bodies', () => {
       '/contact/dndSettings/SMS/status must be equal to one of the allowed values',
       '"blocked"',
     );
+  });
+
+  void test('custom field values may be string, number, array or object, not boolean', () => {
+    const withValue = (value: unknown) => ({
+      contact: { ...contactFromExamples(), customFields: [{ id: 'f1', value }] },
+    });
+    const get = { method: 'GET', path: '/contacts/c1', status: 200 };
+    for (const value of ['x', 1500, ['a'], { a: 1 }]) {
+      assert.deepEqual(spec.validateResponse({ ...get, body: withValue(value) }).errors, []);
+    }
+    assertFails(
+      spec.validateResponse({ ...get, body: withValue(true) }),
+      '/contact/customFields/0/value must be string,number,array,object',
+    );
+    assertFails(bare.validateResponse({ ...get, body: withValue(1500) }), 'must be string');
   });
 
   void test('the spec example of POST /oauth/token is itself rejected (isBulkInstallation: "Bearer")', () => {

@@ -60,6 +60,13 @@ const COVERAGE = [
   'search-contacts-advanced 422',
   'create-contact 400',
   'get-contact 429',
+  'get-contact 400',
+  'get-task 404',
+  'get-note 404',
+  'create-task 422',
+  'create-note 422',
+  'create-contact 422',
+  'get-appointment 404',
 ] as const;
 
 const CONTACTS = '2021-07-28';
@@ -197,7 +204,14 @@ void describe('GHL sandbox responses conform to spec/ghl', () => {
 
   before(async () => {
     [sandbox, spec] = await Promise.all([
-      startGhlSandbox({ port: 0, seed: 1, contacts: 30, searchDelayMs: 0 }),
+      // The burst limit is exercised on a sandbox of its own (last test).
+      startGhlSandbox({
+        port: 0,
+        seed: 1,
+        contacts: 30,
+        searchDelayMs: 0,
+        rateLimit: { enabled: false },
+      }),
       loadGhlSpecValidator(),
     ]);
     token = sandbox.mintToken({ scopes: ALL_SCOPES }).accessToken;
@@ -242,8 +256,36 @@ void describe('GHL sandbox responses conform to spec/ghl', () => {
     await call({ method: 'GET', path: `/contacts/${seededIds[0]}` }, 200);
   });
 
+  void test('every seeded contact with its tasks, notes and appointments', async () => {
+    const all = await call(
+      {
+        method: 'POST',
+        path: '/contacts/search',
+        json: { locationId: sandbox.locationId, pageLimit: 100 },
+      },
+      200,
+    );
+    const ids = list(all, 'contacts').map((c) => text(c, 'id'));
+    assert.equal(ids.length, 30);
+    for (const id of ids) {
+      await call({ method: 'GET', path: `/contacts/${id}` }, 200);
+      await call({ method: 'GET', path: `/contacts/${id}/tasks` }, 200);
+      await call({ method: 'GET', path: `/contacts/${id}/notes` }, 200);
+      await call({ method: 'GET', path: `/contacts/${id}/appointments` }, 200);
+    }
+  });
+
   void test('POST /contacts/ creates (201), a duplicate is a 400 with meta', async () => {
+    const fields = await call(
+      { method: 'GET', path: `/locations/${sandbox.locationId}/customFields?model=contact` },
+      200,
+    );
+    const customFields = list(fields, 'customFields').map((field) => ({
+      id: text(field, 'id'),
+      fieldValue: at(field, 'dataType') === 'MONETORY' ? 1500 : 'spec value',
+    }));
     const json = {
+      customFields,
       locationId: sandbox.locationId,
       firstName: 'Spec',
       lastName: 'Check',
@@ -532,6 +574,32 @@ void describe('GHL sandbox responses conform to spec/ghl', () => {
     assert.match(text(scope, 'message'), /not authorized for this scope/);
     await call({ method: 'GET', path: `/contacts/?locationId=${sandbox.otherLocationId}` }, 403);
     await call({ method: 'GET', path: '/contacts/AAAAAAAAAAAAAAAAAAAA' }, 404);
+  });
+
+  void test('errors: 400 missing Version or malformed id, 404 task and note, 422 required fields', async () => {
+    const contact = `/contacts/${seededIds[0]}`;
+    await call({ method: 'GET', path: contact, version: null }, 400);
+    await call({ method: 'GET', path: '/contacts/not-an-id' }, 400);
+    await call({ method: 'GET', path: `${contact}/tasks/AAAAAAAAAAAAAAAAAAAA` }, 404);
+    await call({ method: 'GET', path: `${contact}/notes/AAAAAAAAAAAAAAAAAAAA` }, 404);
+    const noTitle = { dueDate: '2030-10-25T11:00:00Z', completed: false };
+    await call(
+      { method: 'POST', path: `${contact}/tasks`, json: noTitle, invalidRequest: true },
+      422,
+    );
+    await call({ method: 'POST', path: `${contact}/notes`, json: {}, invalidRequest: true }, 422);
+    await call(
+      { method: 'POST', path: '/contacts/', json: { firstName: 'x' }, invalidRequest: true },
+      422,
+    );
+    await call(
+      {
+        method: 'GET',
+        path: '/calendars/events/appointments/AAAAAAAAAAAAAAAAAAAA',
+        version: CALENDARS,
+      },
+      404,
+    );
   });
 
   void test('DELETE /contacts/{contactId}, then it is gone', async () => {

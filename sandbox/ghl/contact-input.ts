@@ -8,7 +8,6 @@ import type {
   CustomFieldDefinition,
   CustomFieldValue,
   DndSettings,
-  InboundDndSettings,
 } from './model.ts';
 import { DND_CHANNELS } from './model.ts';
 
@@ -187,8 +186,7 @@ export function applyContactInput(
     next.dndSettings = mergeDndSettings(base.dndSettings, dndSettings as Record<string, unknown>);
   }
   const inbound = input['inboundDndSettings'];
-  if (typeof inbound === 'object' && inbound !== null)
-    next.inboundDndSettings = inbound as InboundDndSettings;
+  if (typeof inbound === 'object' && inbound !== null) next.inboundDndSettings = inbound;
   const tags = input['tags'];
   if (Array.isArray(tags))
     next.tags = normalizeTags(tags.filter((tag): tag is string => typeof tag === 'string'));

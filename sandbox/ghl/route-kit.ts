@@ -165,7 +165,7 @@ export function apiRoute(
   spec: ApiRouteSpec,
   handler: ApiHandler,
 ): void {
-  const key = routeKey(spec.method as string, spec.url);
+  const key = routeKey(spec.method, spec.url);
   app.route({
     method: spec.method,
     url: spec.url,

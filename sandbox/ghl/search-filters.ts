@@ -185,7 +185,8 @@ export function compileFilters(
     const item = raw as Record<string, unknown>;
     if (item['group'] !== undefined) {
       const kind = item['group'];
-      if (kind !== 'AND' && kind !== 'OR') throw badRequest(`Invalid group ${String(kind)}`);
+      if (kind !== 'AND' && kind !== 'OR')
+        throw badRequest(`Invalid group ${JSON.stringify(kind)}`);
       if (!Array.isArray(item['filters'])) throw unprocessable(['group filters must be an array']);
       return compileFilters(item['filters'] as unknown[], phoneEqMiss, kind);
     }

@@ -79,9 +79,41 @@ export interface GhlSpecValidator {
 }
 
 export interface LoadOptions {
-  /** Defaults to `GHL_SPEC_OVERLAYS`; pass `[]` to validate against the bare spec. */
+  /** Defaults to `GHL_SPEC_OVERLAYS`; pass `[]` (and `patches: []`) for the bare spec. */
   readonly overlays?: readonly SpecOverlay[];
+  /** Defaults to `GHL_SPEC_PATCHES`. */
+  readonly patches?: readonly SpecPatch[];
 }
+
+/**
+ * A correction of one schema component, made in the loaded spec itself so that it holds wherever
+ * the component is used (dereferenced components are shared objects).
+ */
+export interface SpecPatch {
+  readonly id: string;
+  /** Spec file relative to spec/ghl, e.g. `apps/contacts.json`. */
+  readonly file: string;
+  /** JSON pointer to the schema replaced; it must exist. */
+  readonly pointer: string;
+  readonly schema: Readonly<Schema>;
+  /** Where the gap is documented (a ghl-api.md section). */
+  readonly source: string;
+}
+
+/**
+ * ghl-api.md §2.2: a contact's `customFields[].value` is typed string, but "in practice the value
+ * type varies by field type (webhook schema: string|number|array|object)", e.g. a MONETORY field.
+ */
+export const GHL_SPEC_PATCHES: readonly SpecPatch[] = [
+  'apps/contacts.json',
+  'contacts-2025/contacts.json',
+].map((file) => ({
+  id: `custom-field-value (${file})`,
+  file,
+  pointer: '/components/schemas/CustomFieldSchema/properties/value',
+  schema: { type: ['string', 'number', 'array', 'object'] },
+  source: 'ghl-api.md §2.2',
+}));
 
 /** How an overlay combines with what the spec declares for the status. */
 export type OverlayMode =
@@ -291,6 +323,11 @@ export async function loadGhlSpecValidator(
       docs.set(file, doc);
     }),
   );
+  for (const patch of options.patches ?? GHL_SPEC_PATCHES) {
+    const doc = docs.get(patch.file);
+    if (doc === undefined) throw new Error(`patch ${patch.id}: no ${patch.file} under ${specDir}`);
+    replaceAt(doc, patch.pointer, structuredClone(patch.schema), `patch ${patch.id}`);
+  }
   return new SpecValidator(docs, options.overlays ?? GHL_SPEC_OVERLAYS);
 }
 
@@ -478,18 +515,7 @@ class SpecValidator implements GhlSpecValidator {
     if (!overlay.patches) return resolved;
     const copy: unknown = structuredClone(resolved);
     for (const [pointer, replacement] of Object.entries(overlay.patches)) {
-      const keys = pointer.split('/').slice(1).map(unescapePointer);
-      const last = keys.pop();
-      const parent = keys.reduce<unknown>(
-        (node, k) => (isObject(node) ? node[k] : undefined),
-        copy,
-      );
-      if (last === undefined || !isObject(parent) || !(last in parent)) {
-        throw new Error(
-          `overlay ${overlay.id}: patch target ${pointer} does not exist (has the spec changed?)`,
-        );
-      }
-      parent[last] = this.#resolveRefs(replacement);
+      replaceAt(copy, pointer, this.#resolveRefs(replacement), `overlay ${overlay.id}`);
     }
     return copy;
   }
@@ -714,6 +740,17 @@ function exampleOf(schema: unknown, depth: number): unknown {
     default:
       return undefined;
   }
+}
+
+/** Replaces the value at a JSON pointer in place; throws when there is nothing to replace. */
+function replaceAt(root: unknown, pointer: string, value: unknown, owner: string): void {
+  const keys = pointer.split('/').slice(1).map(unescapePointer);
+  const last = keys.pop();
+  const parent = keys.reduce<unknown>((node, k) => (isObject(node) ? node[k] : undefined), root);
+  if (last === undefined || !isObject(parent) || !(last in parent)) {
+    throw new Error(`${owner}: ${pointer} does not exist (has the spec changed?)`);
+  }
+  parent[last] = value;
 }
 
 function unescapePointer(token: string): string {
