@@ -26,14 +26,36 @@ async function settle(): Promise<void> {
   await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-/** Starts an acquire and records when it resolved (virtual time) or how it failed. */
+/**
+ * Acquires as the HTTP client does, and reports the response at once (zero latency in virtual
+ * time), as the client reports every response.
+ */
+async function send(limiter: RateLimiter, ...args: Parameters<RateLimiter['acquire']>) {
+  await limiter.acquire(...args);
+  limiter.observe(args[0], 200, new Headers());
+}
+
+/** Starts a `send` and records when it was granted (virtual time) or how it failed. */
 function track(
   limiter: RateLimiter,
   clock: ManualClock,
   ...args: Parameters<RateLimiter['acquire']>
 ) {
+  return record(clock, send(limiter, ...args));
+}
+
+/** Like `track`, but the request gets no response. */
+function trackUnanswered(
+  limiter: RateLimiter,
+  clock: ManualClock,
+  ...args: Parameters<RateLimiter['acquire']>
+) {
+  return record(clock, limiter.acquire(...args));
+}
+
+function record(clock: ManualClock, granted: Promise<void>) {
   const state: { at?: number; error?: unknown } = {};
-  limiter.acquire(...args).then(
+  granted.then(
     () => (state.at = clock.now()),
     (error: unknown) => (state.error = error),
   );
@@ -64,7 +86,7 @@ void describe('RateLimiter throughput', () => {
     const { clock, limiter } = setup({ max: 100, windowMs: 10_000 });
     const sentAt: number[] = [];
     const all = Array.from({ length: 1000 }, () =>
-      limiter.acquire('loc', 'backfill').then(() => sentAt.push(clock.now())),
+      send(limiter, 'loc', 'backfill').then(() => sentAt.push(clock.now())),
     );
     await settle();
     assert.equal(sentAt.length, 100, 'the first 100 go at once');
@@ -107,10 +129,10 @@ void describe('RateLimiter throughput', () => {
 void describe('RateLimiter lanes', () => {
   void it('serves a later webhook waiter before earlier backfill waiters, FIFO within a lane', async () => {
     const { clock, limiter } = setup({ max: 1, windowMs: 1000 });
-    await limiter.acquire('loc', 'backfill'); // uses the only token
+    await send(limiter, 'loc', 'backfill'); // uses the only token
     const order: string[] = [];
     const wait = (lane: Lane, name: string) =>
-      limiter.acquire('loc', lane).then(() => order.push(name));
+      send(limiter, 'loc', lane).then(() => order.push(name));
     const waits = [
       wait('backfill', 'backfill-1'),
       wait('backfill', 'backfill-2'),
@@ -146,7 +168,7 @@ void describe('RateLimiter lanes', () => {
 void describe('RateLimiter header resync', () => {
   void it('lowers remaining to the server value, and a late higher value does not refill', async () => {
     const { clock, limiter } = setup({ max: 100, windowMs: 10_000 });
-    for (let i = 0; i < 10; i++) await limiter.acquire('loc', 'user');
+    for (let i = 0; i < 10; i++) await send(limiter, 'loc', 'user');
     assert.equal(limiter.budget('loc').remaining, 90);
 
     limiter.observe('loc', 200, headers({ 'x-ratelimit-max': 100, 'x-ratelimit-remaining': 40 }));
@@ -171,25 +193,22 @@ void describe('RateLimiter header resync', () => {
     limiter.stop();
   });
 
-  void it('counts an answered request from its response time, an unanswered one from its send time', async () => {
-    const { clock, limiter } = setup({ max: 2, windowMs: 1000 });
+  void it('counts a request from its response, or while unanswered, for inFlightMs after its send', async () => {
+    const { clock, limiter } = setup({ max: 2, windowMs: 1000, inFlightMs: 5000 });
     await limiter.acquire('loc', 'user');
     await limiter.acquire('loc', 'user');
     await clock.advance(100);
     limiter.observe('loc', 200, headers({})); // the server saw one of them by now, at the latest
-    const third = track(limiter, clock, 'loc', 'user');
-    const fourth = track(limiter, clock, 'loc', 'user');
-    await clock.advance(899);
+    const third = trackUnanswered(limiter, clock, 'loc', 'user');
+    const fourth = trackUnanswered(limiter, clock, 'loc', 'user');
+    await clock.advance(999);
     assert.equal(third.at, undefined);
     await clock.advance(1);
-    assert.equal(
-      third.at,
-      START + 1000,
-      'the unanswered request left the window one window after it was sent',
-    );
-    assert.equal(fourth.at, undefined);
-    await clock.advance(100);
-    assert.equal(fourth.at, START + 1100, 'the answered one, one window after its response');
+    assert.equal(third.at, START + 1100, 'the answered request left one window after its response');
+    await clock.advance(4899);
+    assert.equal(fourth.at, undefined, 'the unanswered one may still reach GHL');
+    await clock.advance(1);
+    assert.equal(fourth.at, START + 6000, 'until inFlightMs + one window after its send');
     limiter.stop();
   });
 
@@ -266,7 +285,7 @@ void describe('RateLimiter 429s', () => {
   void it('a daily 429 pauses until the next UTC midnight, rejects with the resume time, logs once', async () => {
     const logger = recordingLogger();
     const { clock, limiter } = setup({ logger, max: 1 });
-    await limiter.acquire('loc', 'user');
+    await send(limiter, 'loc', 'user');
     const waiting = track(limiter, clock, 'loc', 'backfill', { waitForDaily: true });
     await settle();
     const daily429 = headers({
@@ -370,7 +389,7 @@ void describe('RateLimiter isolation and cancellation', () => {
 
   void it('an aborted waiter rejects with the abort reason and leaves the queue', async () => {
     const { clock, limiter } = setup({ max: 1, windowMs: 1000 });
-    await limiter.acquire('loc', 'user');
+    await send(limiter, 'loc', 'user');
     const controller = new AbortController();
     const aborted = track(limiter, clock, 'loc', 'webhook', controller.signal);
     const next = track(limiter, clock, 'loc', 'backfill');

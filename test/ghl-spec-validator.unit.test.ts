@@ -40,8 +40,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-void describe('operation lookup', () => {
-  void test('lists the operations of every apps/ file', () => {
+describe('operation lookup', () => {
+  test('lists the operations of every apps/ file', () => {
     const ops = spec.listOperations();
     const files = new Set(ops.map((op) => op.file));
     for (const file of ['contacts', 'calendars', 'locations', 'users', 'custom-fields', 'oauth']) {
@@ -53,7 +53,7 @@ void describe('operation lookup', () => {
     assert.ok(!files.has('contacts-2025/contacts.json'), 'the 2025 file only serves overlays');
   });
 
-  void test('prefers literal segments over parameters', () => {
+  test('prefers literal segments over parameters', () => {
     const lookup = (method: string, path: string) => spec.findOperation(method, path)?.operationId;
     assert.equal(lookup('POST', '/contacts/search'), 'search-contacts-advanced');
     assert.equal(lookup('GET', '/contacts/search/duplicate?locationId=x'), 'get-duplicate-contact');
@@ -67,7 +67,7 @@ void describe('operation lookup', () => {
     assert.equal(lookup('GET', '/contacts/search'), 'get-contact');
   });
 
-  void test('fails for an unknown path or method', () => {
+  test('fails for an unknown path or method', () => {
     assertFails(
       spec.validateResponse({ method: 'GET', path: '/nope/1', status: 200, body: {} }),
       'no operation',
@@ -81,8 +81,8 @@ void describe('operation lookup', () => {
   });
 });
 
-void describe('response bodies', () => {
-  void test('a contact built from the spec examples passes', () => {
+describe('response bodies', () => {
+  test('a contact built from the spec examples passes', () => {
     const result = spec.validateResponse({
       method: 'GET',
       path: '/contacts/c1',
@@ -93,7 +93,7 @@ void describe('response bodies', () => {
     assert.equal(result.operationId, 'get-contact');
   });
 
-  void test('a wrong type fails', () => {
+  test('a wrong type fails', () => {
     const contact = { ...contactFromExamples(), tags: 'vip' };
     assertFails(
       spec.validateResponse({
@@ -106,7 +106,7 @@ void describe('response bodies', () => {
     );
   });
 
-  void test('a missing required property fails', () => {
+  test('a missing required property fails', () => {
     const contact = { ...contactFromExamples(), dndSettings: { Email: { message: 'no status' } } };
     assertFails(
       spec.validateResponse({
@@ -119,7 +119,7 @@ void describe('response bodies', () => {
     );
   });
 
-  void test('a value outside an enum fails', () => {
+  test('a value outside an enum fails', () => {
     const contact = { ...contactFromExamples(), dndSettings: { SMS: { status: 'blocked' } } };
     assertFails(
       spec.validateResponse({
@@ -133,7 +133,7 @@ void describe('response bodies', () => {
     );
   });
 
-  void test('custom field values may be string, number, array or object, not boolean', () => {
+  test('custom field values may be string, number, array or object, not boolean', () => {
     const withValue = (value: unknown) => ({
       contact: { ...contactFromExamples(), customFields: [{ id: 'f1', value }] },
     });
@@ -148,7 +148,7 @@ void describe('response bodies', () => {
     assertFails(bare.validateResponse({ ...get, body: withValue(1500) }), 'must be string');
   });
 
-  void test('the spec example of POST /oauth/token is itself rejected (isBulkInstallation: "Bearer")', () => {
+  test('the spec example of POST /oauth/token is itself rejected (isBulkInstallation: "Bearer")', () => {
     const body = spec.exampleResponse({ method: 'POST', path: '/oauth/token', status: 200 });
     assertFails(
       spec.validateResponse({ method: 'POST', path: '/oauth/token', status: 200, body }),
@@ -156,7 +156,7 @@ void describe('response bodies', () => {
     );
   });
 
-  void test('nullable is honoured only where the spec says so', () => {
+  test('nullable is honoured only where the spec says so', () => {
     const meta = {
       total: 1,
       startAfterId: 'a',
@@ -176,7 +176,7 @@ void describe('response bodies', () => {
     assertFails(list({ ...meta, nextPage: null }), '/meta/nextPage must be number');
   });
 
-  void test('a status the spec does not declare fails unless an overlay covers it', () => {
+  test('a status the spec does not declare fails unless an overlay covers it', () => {
     assertFails(
       bare.validateResponse({
         method: 'GET',
@@ -212,7 +212,7 @@ void describe('response bodies', () => {
     );
   });
 
-  void test('a status declared without a body fails on the bare spec', () => {
+  test('a status declared without a body fails on the bare spec', () => {
     assertFails(
       bare.validateResponse({
         method: 'POST',
@@ -225,8 +225,8 @@ void describe('response bodies', () => {
   });
 });
 
-void describe('overlay of documented spec gaps', () => {
-  void test('404 and 429 need { statusCode, message }', () => {
+describe('overlay of documented spec gaps', () => {
+  test('404 and 429 need { statusCode, message }', () => {
     const notFound = { method: 'GET', path: '/contacts/c1', status: 404 };
     const ok = spec.validateResponse({
       ...notFound,
@@ -249,7 +249,7 @@ void describe('overlay of documented spec gaps', () => {
     );
   });
 
-  void test('POST /contacts/search 200 uses the 2025 SearchContactSuccessResponseDto', () => {
+  test('POST /contacts/search 200 uses the 2025 SearchContactSuccessResponseDto', () => {
     const contact = { id: 'c1', tags: ['a'], searchAfter: [1700000000000, 'c1'] };
     const search = { method: 'POST', path: '/contacts/search', status: 200 };
     const result = spec.validateResponse({
@@ -271,7 +271,7 @@ void describe('overlay of documented spec gaps', () => {
     );
   });
 
-  void test('GET /contacts/ 200 must also carry meta', () => {
+  test('GET /contacts/ 200 must also carry meta', () => {
     const list = { method: 'GET', path: '/contacts/', status: 200 };
     assertFails(
       spec.validateResponse({ ...list, body: { contacts: [], count: 0 } }),
@@ -287,7 +287,7 @@ void describe('overlay of documented spec gaps', () => {
     );
   });
 
-  void test('the duplicate-contact 400 must carry meta', () => {
+  test('the duplicate-contact 400 must carry meta', () => {
     const create = { method: 'POST', path: '/contacts/', status: 400 };
     const message = 'This location does not allow duplicated contacts.';
     assertFails(
@@ -306,7 +306,7 @@ void describe('overlay of documented spec gaps', () => {
     );
   });
 
-  void test('location task search items are objects, not arrays', () => {
+  test('location task search items are objects, not arrays', () => {
     const search = { method: 'POST', path: '/locations/l1/tasks/search', status: 200 };
     assert.deepEqual(
       spec.validateResponse({ ...search, body: { tasks: [{ id: 't1' }] } }).errors,
@@ -323,8 +323,8 @@ void describe('overlay of documented spec gaps', () => {
   });
 });
 
-void describe('request bodies', () => {
-  void test('CreateTaskParams requires title, dueDate and completed', () => {
+describe('request bodies', () => {
+  test('CreateTaskParams requires title, dueDate and completed', () => {
     const request = { method: 'POST', path: '/contacts/c1/tasks' };
     const body = { title: 'Call', dueDate: '2020-10-25T11:00:00Z', completed: false };
     assert.deepEqual(spec.validateRequestBody({ ...request, body }).errors, []);
@@ -334,7 +334,7 @@ void describe('request bodies', () => {
     );
   });
 
-  void test('the form-encoded token request is coerced and checked', () => {
+  test('the form-encoded token request is coerced and checked', () => {
     const request = {
       method: 'POST',
       path: '/oauth/token',

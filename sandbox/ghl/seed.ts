@@ -177,6 +177,8 @@ function seedContact(
   if (prng.chance(0.03)) contact.additionalEmails = [`${local}.alt${index}@mail.example.net`];
   if (prng.chance(0.5) && users.length > 0) contact.assignedTo = prng.pick(users);
   if (prng.chance(0.1)) contact.companyName = `${prng.pick(LAST_NAMES)} Holdings`;
+  // Every fifth contact belongs to one of three businesses (no PRNG draw, so other data is unchanged).
+  if (index % 5 === 0) contact.businessId = `biz${location.id.slice(0, 14)}${index % 3}`;
   if (prng.chance(0.2)) {
     contact.dateOfBirth = new Date(
       Date.UTC(prng.between(1950, 2004), prng.int(12), prng.between(1, 28)),

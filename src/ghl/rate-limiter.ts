@@ -9,16 +9,16 @@
  * (`max` per window, back to back). A token bucket refilling at max/windowMs would either allow
  * 2 × max across a window boundary (full bucket plus refill) or, sized to avoid that, be slower.
  *
- * What the log counts from: the server counts a request when it *arrives*, which is after we
- * send it (connection set-up, latency), so a log of send times can let the next window's first
- * request reach the server a few ms before the previous window closed there. So each response
- * `observe()`d moves the oldest still-unanswered entry's time up to the response time (no
- * request arrives after its response). Matching responses to entries oldest-first rather than
- * one-to-one is enough: at any moment the number of responses seen bounds the number of
- * arrivals from below, which is all the window count needs. An entry that never gets a
- * response (network error) keeps its send time. The cost is one response latency per window;
- * `safetyMargin` holds back extra tokens if the server's clock still disagrees, and a burst 429
- * that happens anyway blocks the location for `X-RateLimit-Interval-Milliseconds`.
+ * What the log counts from: GHL counts a request when it *arrives*, some time between our send
+ * and its response, so a log of send times lets the next window's first request reach the
+ * server before the previous window closed there whenever responses are slow. So an entry
+ * counts from its response (`observe()` moves the oldest unanswered entry to the response time:
+ * matching oldest-first rather than one-to-one is enough, because the number of responses seen
+ * by any moment bounds the number of arrivals by then from below), and an entry with no
+ * response yet keeps counting for `inFlightMs` (the HTTP timeout) after its send, since it may
+ * still arrive until then. The cost is one response latency per window. `safetyMargin` holds
+ * back tokens if GHL still disagrees, and a burst 429 that happens anyway blocks the location
+ * for `X-RateLimit-Interval-Milliseconds`.
  *
  * Resynchronisation: the `X-RateLimit-*` headers of every response may only *lower* our view
  * (the server's remaining is authoritative when lower than ours), never raise it, so a late
@@ -59,6 +59,11 @@ export interface RateLimiterOptions {
   enabled?: boolean;
   /** Tokens per burst window held back as a cushion against latency jitter; default 0. */
   safetyMargin?: number;
+  /**
+   * How long after its send a request with no observed response may still reach GHL, so keeps
+   * its place in the burst window: the HTTP client's timeout; default 30,000.
+   */
+  inFlightMs?: number;
 }
 
 export interface AcquireOptions {
@@ -133,6 +138,7 @@ export class RateLimiter {
   readonly #daily: number;
   readonly #enabled: boolean;
   readonly #safetyMargin: number;
+  readonly #inFlightMs: number;
   readonly #locations = new Map<string, LocationState>();
   readonly #timers = new AbortController();
   #stopped = false;
@@ -145,6 +151,7 @@ export class RateLimiter {
     this.#daily = positive(opts.daily, 200_000);
     this.#enabled = opts.enabled ?? true;
     this.#safetyMargin = Math.max(0, opts.safetyMargin ?? 0);
+    this.#inFlightMs = Math.max(0, opts.inFlightMs ?? 30_000);
   }
 
   /**
@@ -300,9 +307,14 @@ export class RateLimiter {
     return Math.max(1, state.max - this.#safetyMargin);
   }
 
+  /** When a logged request stops counting against the burst window. */
+  #leavesWindowAt(state: LocationState, entry: LoggedRequest): number {
+    return entry.at + (entry.answered ? 0 : this.#inFlightMs) + state.windowMs;
+  }
+
   #prune(state: LocationState, now: number): void {
-    if (state.sends.some((entry) => entry.at + state.windowMs <= now)) {
-      state.sends = state.sends.filter((entry) => entry.at + state.windowMs > now);
+    if (state.sends.some((entry) => this.#leavesWindowAt(state, entry) <= now)) {
+      state.sends = state.sends.filter((entry) => this.#leavesWindowAt(state, entry) > now);
     }
   }
 
@@ -344,8 +356,10 @@ export class RateLimiter {
       const capacity = this.#capacity(state);
       if (state.sends.length >= capacity) {
         // Enough entries must age out to leave room for one more (several if `max` just shrank).
-        const times = state.sends.map((entry) => entry.at).sort((a, b) => a - b);
-        this.#wakeAt(state, (times[times.length - capacity] ?? now) + state.windowMs);
+        const times = state.sends
+          .map((entry) => this.#leavesWindowAt(state, entry))
+          .sort((a, b) => a - b);
+        this.#wakeAt(state, times[times.length - capacity] ?? now);
         return;
       }
       if (state.dailyUsed >= state.dailyLimit) {
