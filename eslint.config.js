@@ -9,27 +9,63 @@ import tseslint from 'typescript-eslint';
 const boundaries = [
   {
     files: ['src/shared/**/*.ts'],
-    forbidden: ['**/ghl/**', '**/tenant-turner/**', '**/sync/**', '**/store/**', '**/queue/**', '**/server/**', '**/cli/**', '**/sandbox/**', '**/config.ts'],
+    forbidden: [
+      '**/ghl/**',
+      '**/tenant-turner/**',
+      '**/sync/**',
+      '**/store/**',
+      '**/queue/**',
+      '**/server/**',
+      '**/cli/**',
+      '**/sandbox/**',
+      '**/config.ts',
+    ],
     message: 'src/shared imports nothing of ours (ARCHITECTURE.md §3).',
   },
   {
     files: ['src/ghl/**/*.ts'],
-    forbidden: ['**/tenant-turner/**', '**/sync/**', '**/store/**', '**/queue/**', '**/server/**', '**/cli/**', '**/sandbox/**', '**/config.ts'],
+    forbidden: [
+      '**/tenant-turner/**',
+      '**/sync/**',
+      '**/store/**',
+      '**/queue/**',
+      '**/server/**',
+      '**/cli/**',
+      '**/sandbox/**',
+      '**/config.ts',
+    ],
     message: 'src/ghl imports only src/shared (ARCHITECTURE.md §3).',
   },
   {
     files: ['src/tenant-turner/**/*.ts'],
-    forbidden: ['**/ghl/**', '**/sync/**', '**/store/**', '**/queue/**', '**/server/**', '**/cli/**', '**/sandbox/**', '**/config.ts'],
+    forbidden: [
+      '**/ghl/**',
+      '**/sync/**',
+      '**/store/**',
+      '**/queue/**',
+      '**/server/**',
+      '**/cli/**',
+      '**/sandbox/**',
+      '**/config.ts',
+    ],
     message: 'src/tenant-turner imports only src/shared (ARCHITECTURE.md §3).',
   },
   {
     files: ['src/sync/**/*.ts', 'src/store/**/*.ts', 'src/queue/**/*.ts'],
     forbidden: ['**/server/**', '**/cli/**', '**/sandbox/**'],
-    message: 'Nothing imports src/server or src/cli, and src never imports sandbox (ARCHITECTURE.md §3).',
+    message:
+      'Nothing imports src/server or src/cli, and src never imports sandbox (ARCHITECTURE.md §3).',
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/shared/**', 'src/ghl/**', 'src/tenant-turner/**', 'src/sync/**', 'src/store/**', 'src/queue/**'],
+    ignores: [
+      'src/shared/**',
+      'src/ghl/**',
+      'src/tenant-turner/**',
+      'src/sync/**',
+      'src/store/**',
+      'src/queue/**',
+    ],
     forbidden: ['**/sandbox/**'],
     message: 'src never imports sandbox (ARCHITECTURE.md §3).',
   },
@@ -47,10 +83,17 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': [
         'error',
         // node:test's describe/test return promises the runner itself awaits.
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] },
+          ],
+        },
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/require-await': 'off',
       'no-console': 'error',
     },

@@ -40,10 +40,19 @@ async function run(call: (i: number) => Promise<unknown>): Promise<Round> {
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { callsPerSec: CALLS / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return {
+    callsPerSec: CALLS / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
 }
 
-const box = await spawnGhlSandbox({ contacts: 500, seed: 7, rateLimit: { enabled: false }, searchDelayMs: 0 });
+const box = await spawnGhlSandbox({
+  contacts: 500,
+  seed: 7,
+  rateLimit: { enabled: false },
+  searchDelayMs: 0,
+});
 try {
   const client = new GhlClient({
     auth: new PrivateIntegrationAuth({ token: box.token }),
@@ -58,7 +67,11 @@ try {
   const viaClient = (i: number) => ghl.getContact(pick(i));
   const bare = async (i: number): Promise<unknown> => {
     const response = await fetch(`${box.url}/contacts/${pick(i)}`, {
-      headers: { Authorization: `Bearer ${box.token}`, Version: '2021-07-28', Accept: 'application/json' },
+      headers: {
+        Authorization: `Bearer ${box.token}`,
+        Version: '2021-07-28',
+        Accept: 'application/json',
+      },
     });
     if (!response.ok) throw new Error(`bare fetch got ${response.status}`);
     return ((await response.json()) as { contact: unknown }).contact;
@@ -77,11 +90,15 @@ try {
   };
   const row = (name: string, rounds: Round[]): string =>
     `${name.padEnd(12)} ${median(rounds, 'callsPerSec').toFixed(0).padStart(8)} calls/s   p50 ${median(rounds, 'p50').toFixed(2)} ms   p99 ${median(rounds, 'p99').toFixed(2)} ms`;
-  console.log(`GHL client vs bare fetch: ${ROUNDS} rounds × ${CALLS} calls, concurrency ${CONCURRENCY}, GET /contacts/{id}, limits off (medians)`);
+  console.log(
+    `GHL client vs bare fetch: ${ROUNDS} rounds × ${CALLS} calls, concurrency ${CONCURRENCY}, GET /contacts/{id}, limits off (medians)`,
+  );
   console.log(row('bare fetch', results.bare));
   console.log(row('ttsync client', results.client));
   const overhead = 1 - median(results.client, 'callsPerSec') / median(results.bare, 'callsPerSec');
-  console.log(`client overhead: ${(overhead * 100).toFixed(1)}% of bare-loop throughput (target ≤ 15%)`);
+  console.log(
+    `client overhead: ${(overhead * 100).toFixed(1)}% of bare-loop throughput (target ≤ 15%)`,
+  );
   client.stop();
 } finally {
   box.stop();

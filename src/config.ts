@@ -9,39 +9,38 @@ import { AppError } from './shared/errors.ts';
 const intFrom = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max);
 
-const csv = z
-  .string()
-  .transform((value) =>
-    value
-      .split(/,(?![^-]*-----END)/)
-      .map((part) => part.trim().replace(/\\n/g, '\n'))
-      .filter(Boolean),
-  );
+const csv = z.string().transform((value) =>
+  value
+    .split(/,(?![^-]*-----END)/)
+    .map((part) => part.trim().replace(/\\n/g, '\n'))
+    .filter(Boolean),
+);
 
-const schema = z
-  .object({
-    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-    PORT: intFrom(0, 65535).default(8080),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    GHL_BASE_URL: z.url().default('https://services.leadconnectorhq.com'),
-    GHL_AUTHORIZE_BASE_URL: z.url().default('https://marketplace.gohighlevel.com'),
-    GHL_LOCATION_ID: z
-      .string()
-      .regex(/^[A-Za-z0-9]{20}$/, 'must be a 20-character GHL location id')
-      .optional(),
-    GHL_PRIVATE_TOKEN: z.string().min(10, 'is too short to be a Private Integration token').optional(),
-    GHL_CLIENT_ID: z.string().min(1).optional(),
-    GHL_CLIENT_SECRET: z.string().min(1).optional(),
-    GHL_REDIRECT_URI: z.url().optional(),
-    GHL_WEBHOOK_PUBLIC_KEYS: csv.optional(),
-    GHL_WEBHOOK_MAX_SKEW_MS: intFrom(1000).default(5 * 60_000),
-    GHL_RATE_LIMIT_MAX: intFrom(1).default(100),
-    GHL_RATE_LIMIT_WINDOW_MS: intFrom(1).default(10_000),
-    GHL_RATE_LIMIT_DAILY: intFrom(1).default(200_000),
-    GHL_TIMEOUT_MS: intFrom(100).default(30_000),
-    GHL_MAX_RETRIES: intFrom(0, 20).default(5),
-  })
-;
+const schema = z.object({
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  PORT: intFrom(0, 65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  GHL_BASE_URL: z.url().default('https://services.leadconnectorhq.com'),
+  GHL_AUTHORIZE_BASE_URL: z.url().default('https://marketplace.gohighlevel.com'),
+  GHL_LOCATION_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9]{20}$/, 'must be a 20-character GHL location id')
+    .optional(),
+  GHL_PRIVATE_TOKEN: z
+    .string()
+    .min(10, 'is too short to be a Private Integration token')
+    .optional(),
+  GHL_CLIENT_ID: z.string().min(1).optional(),
+  GHL_CLIENT_SECRET: z.string().min(1).optional(),
+  GHL_REDIRECT_URI: z.url().optional(),
+  GHL_WEBHOOK_PUBLIC_KEYS: csv.optional(),
+  GHL_WEBHOOK_MAX_SKEW_MS: intFrom(1000).default(5 * 60_000),
+  GHL_RATE_LIMIT_MAX: intFrom(1).default(100),
+  GHL_RATE_LIMIT_WINDOW_MS: intFrom(1).default(10_000),
+  GHL_RATE_LIMIT_DAILY: intFrom(1).default(200_000),
+  GHL_TIMEOUT_MS: intFrom(100).default(30_000),
+  GHL_MAX_RETRIES: intFrom(0, 20).default(5),
+});
 
 /** Rules across variables, checked on the raw input so they are reported with every other problem. */
 function crossFieldProblems(input: Record<string, unknown>): string[] {
@@ -52,7 +51,9 @@ function crossFieldProblems(input: Record<string, unknown>): string[] {
     problems.push(`  ${missing}: GHL OAuth needs both GHL_CLIENT_ID and GHL_CLIENT_SECRET`);
   }
   if (has('GHL_PRIVATE_TOKEN') && !has('GHL_LOCATION_ID')) {
-    problems.push('  GHL_LOCATION_ID: is required with GHL_PRIVATE_TOKEN (the sub-account the token belongs to)');
+    problems.push(
+      '  GHL_LOCATION_ID: is required with GHL_PRIVATE_TOKEN (the sub-account the token belongs to)',
+    );
   }
   return problems;
 }
@@ -78,7 +79,11 @@ export function loadConfig(
   }
   const parsed = schema.safeParse(input);
   const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(config)'}: ${issue.message}`)),
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map(
+          (issue) => `  ${issue.path.join('.') || '(config)'}: ${issue.message}`,
+        )),
     ...crossFieldProblems(input),
   ];
   if (!parsed.success || problems.length > 0) {

@@ -7,7 +7,13 @@ import { startGhlSandbox } from '../../sandbox/ghl/index.ts';
 const options = JSON.parse(process.argv[2] ?? '{}') as Parameters<typeof startGhlSandbox>[0];
 const box = await startGhlSandbox(options);
 const token = box.mintToken({
-  scopes: ['contacts.readonly', 'contacts.write', 'users.readonly', 'locations/tasks.readonly', 'calendars/events.readonly'],
+  scopes: [
+    'contacts.readonly',
+    'contacts.write',
+    'users.readonly',
+    'locations/tasks.readonly',
+    'calendars/events.readonly',
+  ],
   kind: 'pit',
 });
 process.send?.({ url: box.url, locationId: box.locationId, token: token.accessToken });

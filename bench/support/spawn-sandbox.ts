@@ -13,9 +13,13 @@ export interface SandboxProcess {
 }
 
 export function spawnGhlSandbox(options: Record<string, unknown>): Promise<SandboxProcess> {
-  const child = fork(new URL('./ghl-sandbox-process.ts', import.meta.url), [JSON.stringify(options)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = fork(
+    new URL('./ghl-sandbox-process.ts', import.meta.url),
+    [JSON.stringify(options)],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`sandbox exited early (${code})`)));

@@ -36,7 +36,9 @@ export async function runCli(argv: string[], hooks: CliHooks): Promise<number> {
         const [which, ...args] = rest;
         const run = which ? hooks.sandbox[which] : undefined;
         if (!run) {
-          console.error(`Unknown sandbox "${which ?? ''}". Available: ${Object.keys(hooks.sandbox).join(', ')}.`);
+          console.error(
+            `Unknown sandbox "${which ?? ''}". Available: ${Object.keys(hooks.sandbox).join(', ')}.`,
+          );
           return 2;
         }
         await run(args);
@@ -62,7 +64,9 @@ export async function runCli(argv: string[], hooks: CliHooks): Promise<number> {
 async function start(argv: string[], hooks: CliHooks): Promise<number> {
   const ghl = hooks.sandbox['ghl'];
   if (!ghl) throw new AppError('unexpected', 'The GHL sandbox is not available in this build.');
-  console.log('ttsync start: no sync engine yet and no credentials needed; starting the GHL sandbox.');
+  console.log(
+    'ttsync start: no sync engine yet and no credentials needed; starting the GHL sandbox.',
+  );
   await ghl(argv.length > 0 ? argv : ['--port', '4010']);
   return 0;
 }

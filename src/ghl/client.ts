@@ -33,13 +33,20 @@ export interface GhlClientOptions {
   fetch?: typeof fetch;
 }
 
-type Bound<F> = F extends (ctx: GhlContext, ...args: infer A) => infer R ? (...args: A) => R : never;
-type BindAll<M> = { [K in keyof M as M[K] extends (ctx: GhlContext, ...args: never[]) => unknown ? K : never]: Bound<M[K]> };
+type Bound<F> = F extends (ctx: GhlContext, ...args: infer A) => infer R
+  ? (...args: A) => R
+  : never;
+type BindAll<M> = {
+  [K in keyof M as M[K] extends (ctx: GhlContext, ...args: never[]) => unknown ? K : never]: Bound<
+    M[K]
+  >;
+};
 
 function bindAll<M extends object>(ctx: GhlContext, module: M): BindAll<M> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(module)) {
-    if (typeof value === 'function') out[name] = (value as (...args: unknown[]) => unknown).bind(undefined, ctx);
+    if (typeof value === 'function')
+      out[name] = (value as (...args: unknown[]) => unknown).bind(undefined, ctx);
   }
   return out as BindAll<M>;
 }
@@ -66,7 +73,16 @@ export class GhlClient {
         ...(options.logger ? { logger: options.logger } : {}),
       });
     const httpOptions: GhlHttpOptions = { auth: options.auth, limiter: this.limiter };
-    for (const key of ['baseUrl', 'clock', 'logger', 'timeoutMs', 'maxRetries', 'retryBaseMs', 'retryMaxMs', 'fetch'] as const) {
+    for (const key of [
+      'baseUrl',
+      'clock',
+      'logger',
+      'timeoutMs',
+      'maxRetries',
+      'retryBaseMs',
+      'retryMaxMs',
+      'fetch',
+    ] as const) {
       if (options[key] !== undefined) Object.assign(httpOptions, { [key]: options[key] });
     }
     this.http = new GhlHttp(httpOptions);

@@ -98,7 +98,8 @@ export function classifyGhlFailure(failure: GhlFailure): HttpError {
       false,
     );
   }
-  if (status === 404) return make('not_found', message || `Not found: ${method} ${pathOf(url)}`, false);
+  if (status === 404)
+    return make('not_found', message || `Not found: ${method} ${pathOf(url)}`, false);
   if (status === 422) {
     const raw = bodyField(body, 'message');
     const messages = Array.isArray(raw) ? raw.map(String) : [message];
@@ -108,7 +109,8 @@ export function classifyGhlFailure(failure: GhlFailure): HttpError {
   }
   if (status === 400) {
     const meta = bodyField(body, 'meta');
-    const contactId = meta && typeof meta === 'object' ? (meta as Record<string, unknown>)['contactId'] : undefined;
+    const contactId =
+      meta && typeof meta === 'object' ? (meta as Record<string, unknown>)['contactId'] : undefined;
     if (typeof contactId === 'string') {
       return make('duplicate', `GHL already has this contact (${contactId}): ${message}`, false, {
         details: { existingContactId: contactId, meta },
@@ -119,18 +121,31 @@ export function classifyGhlFailure(failure: GhlFailure): HttpError {
   if (status === 429) {
     const daily = numericHeader(headers, 'x-ratelimit-daily-remaining') === 0;
     return daily
-      ? make('rate_limited_daily', 'GHL daily request limit reached for this location: it resets within 24 hours.', false)
-      : make('rate_limited_burst', 'GHL burst rate limit reached.', true, { retryAfterMs: retryAfterMs(headers) });
+      ? make(
+          'rate_limited_daily',
+          'GHL daily request limit reached for this location: it resets within 24 hours.',
+          false,
+        )
+      : make('rate_limited_burst', 'GHL burst rate limit reached.', true, {
+          retryAfterMs: retryAfterMs(headers),
+        });
   }
   if (status >= 500) return make('server_error', `GHL server error ${status}: ${message}`, true);
   return make('unexpected', `GHL answered ${status}: ${message}`, false);
 }
 
 /** A network failure or timeout before any response. */
-export function networkFailure(method: string, url: string, cause: unknown, timedOut: boolean): HttpError {
+export function networkFailure(
+  method: string,
+  url: string,
+  cause: unknown,
+  timedOut: boolean,
+): HttpError {
   return new HttpError(
     timedOut ? 'timeout' : 'network_error',
-    timedOut ? `GHL did not answer in time (${method} ${pathOf(url)}).` : `Could not reach GHL (${method} ${pathOf(url)}).`,
+    timedOut
+      ? `GHL did not answer in time (${method} ${pathOf(url)}).`
+      : `Could not reach GHL (${method} ${pathOf(url)}).`,
     { status: undefined, method, url, retryable: true, cause },
   );
 }

@@ -97,7 +97,7 @@ export class GhlHttp {
     const idempotent = req.idempotent ?? req.method !== 'POST';
     const lane = req.lane ?? 'user';
     let refreshed = false;
-    for (let attempt = 0; ; ) {
+    for (let attempt = 0; ;) {
       await this.#limiter.acquire(req.locationId, lane, req.signal);
       const token = await this.#auth.accessToken(req.locationId);
       let response: Response;
@@ -156,7 +156,16 @@ export class GhlHttp {
   async #wait(attempt: number, error: HttpError, req: GhlRequest): Promise<void> {
     const delayMs = error.retryAfterMs ?? backoffDelay(attempt, this.#backoff, this.#random);
     this.#logger.warn(
-      { locationId: req.locationId, method: req.method, path: req.path, code: error.code, status: error.status, traceId: error.traceId, attempt: attempt + 1, delayMs },
+      {
+        locationId: req.locationId,
+        method: req.method,
+        path: req.path,
+        code: error.code,
+        status: error.status,
+        traceId: error.traceId,
+        attempt: attempt + 1,
+        delayMs,
+      },
       'GHL call failed; retrying',
     );
     await this.#clock.sleep(delayMs, req.signal);
@@ -168,7 +177,8 @@ export class GhlHttp {
       const params = new URLSearchParams();
       for (const [key, value] of Object.entries(req.query)) {
         if (value === undefined) continue;
-        if (Array.isArray(value)) for (const item of value as readonly string[]) params.append(key, item);
+        if (Array.isArray(value))
+          for (const item of value as readonly string[]) params.append(key, item);
         else params.append(key, String(value as string | number | boolean));
       }
       const text = params.toString();
@@ -208,6 +218,7 @@ async function readBody(response: Response): Promise<unknown> {
 }
 
 function traceOf(body: unknown): string | undefined {
-  const value = body && typeof body === 'object' ? (body as Record<string, unknown>)['traceId'] : undefined;
+  const value =
+    body && typeof body === 'object' ? (body as Record<string, unknown>)['traceId'] : undefined;
   return typeof value === 'string' ? value : undefined;
 }

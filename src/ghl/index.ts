@@ -12,7 +12,11 @@ export type { GhlRequest, GhlResponse, GhlVersion } from './http.ts';
 export { classifyGhlFailure, isScopeError } from './errors.ts';
 export { SEARCH_MAX_PAGE_LIMIT, SEARCH_PAGE_CAP } from './ops/contact-lists.ts';
 export type * from './types.ts';
-export { GhlWebhookVerifier, GHL_WEBHOOK_PUBLIC_KEY_PEM, GHL_LEGACY_RSA_PUBLIC_KEY_PEM } from './webhook-verify.ts';
+export {
+  GhlWebhookVerifier,
+  GHL_WEBHOOK_PUBLIC_KEY_PEM,
+  GHL_LEGACY_RSA_PUBLIC_KEY_PEM,
+} from './webhook-verify.ts';
 export type { GhlWebhookVerifierOptions, GhlWebhookRejection } from './webhook-verify.ts';
 export { parseGhlWebhook, GHL_WEBHOOK_EVENT_TYPES } from './webhook-events.ts';
 export type { GhlWebhookEvent, GhlWebhookEventType } from './webhook-events.ts';

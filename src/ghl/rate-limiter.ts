@@ -111,7 +111,7 @@ interface LocationState {
   max: number;
   windowMs: number;
   dailyLimit: number;
-  /** The burst log, in send order; entries older than `windowMs` are pruned lazily. */
+  /** The burst log, in send order; entries that left the window are pruned lazily. */
   sends: LoggedRequest[];
   dailyUsed: number;
   /** When the current daily window ends (epoch ms). */

@@ -42,11 +42,15 @@ export async function listCalendarEvents(
 ): Promise<GhlCalendarEvent[]> {
   const chosen = [window.calendarId, window.userId, window.groupId].filter(Boolean).length;
   if (chosen !== 1) {
-    throw new AppError('validation_failed', 'GHL calendar events need exactly one of calendarId, userId or groupId');
+    throw new AppError(
+      'validation_failed',
+      'GHL calendar events need exactly one of calendarId, userId or groupId',
+    );
   }
   const start = +window.start;
   const end = +window.end;
-  if (!(end > start)) throw new AppError('validation_failed', 'Calendar window end must be after its start');
+  if (!(end > start))
+    throw new AppError('validation_failed', 'Calendar window end must be after its start');
   const body = await call<{ events: GhlCalendarEvent[] }>(
     ctx,
     {
@@ -79,7 +83,11 @@ export async function* iterateCalendarEvents(
   const step = options.stepMs ?? 7 * 24 * 3600_000;
   const end = +window.end;
   for (let from = +window.start; from < end; from += step) {
-    const events = await listCalendarEvents(ctx, { ...window, start: from, end: Math.min(end, from + step) }, options);
+    const events = await listCalendarEvents(
+      ctx,
+      { ...window, start: from, end: Math.min(end, from + step) },
+      options,
+    );
     yield* events;
   }
 }

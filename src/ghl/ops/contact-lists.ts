@@ -8,7 +8,13 @@
  * Every iterator stops on a short or empty page and on a repeated cursor instead of looping.
  */
 import { AppError } from '../../shared/errors.ts';
-import type { GhlListContact, GhlListMeta, GhlSearchBody, GhlSearchContact, GhlSearchResponse } from '../types.ts';
+import type {
+  GhlListContact,
+  GhlListMeta,
+  GhlSearchBody,
+  GhlSearchContact,
+  GhlSearchResponse,
+} from '../types.ts';
 import type { CallOptions, GhlContext } from './context.ts';
 import { READ, call, seg } from './context.ts';
 
@@ -113,7 +119,10 @@ export async function* searchContactPages(
 ): AsyncGenerator<ContactSearchPage, void, undefined> {
   const pageLimit = options.pageLimit ?? SEARCH_MAX_PAGE_LIMIT;
   if (!Number.isInteger(pageLimit) || pageLimit < 1 || pageLimit > SEARCH_MAX_PAGE_LIMIT) {
-    throw new AppError('validation_failed', `pageLimit must be 1..${SEARCH_MAX_PAGE_LIMIT}, got ${pageLimit}`);
+    throw new AppError(
+      'validation_failed',
+      `pageLimit must be 1..${SEARCH_MAX_PAGE_LIMIT}, got ${pageLimit}`,
+    );
   }
   if (options.query !== undefined && options.query.length > 75) {
     throw new AppError('validation_failed', 'GHL search query is limited to 75 characters');
@@ -136,7 +145,10 @@ export async function* searchContactPages(
       ...(options.query ? { query: options.query } : {}),
     };
     if (!usePage && searchAfter === undefined) {
-      throw new AppError('unexpected', 'GHL search passed 10,000 records without a searchAfter cursor');
+      throw new AppError(
+        'unexpected',
+        'GHL search passed 10,000 records without a searchAfter cursor',
+      );
     }
     const result = await call<GhlSearchResponse>(
       ctx,

@@ -13,7 +13,11 @@ import type { CallOptions, GhlContext } from './context.ts';
 import { READ, WRITE, call, seg } from './context.ts';
 
 /** `GET /contacts/{id}`. */
-export async function getContact(ctx: GhlContext, contactId: string, options?: CallOptions): Promise<GhlContact> {
+export async function getContact(
+  ctx: GhlContext,
+  contactId: string,
+  options?: CallOptions,
+): Promise<GhlContact> {
   const body = await call<{ contact: GhlContact }>(
     ctx,
     { method: 'GET', path: `/contacts/${seg(contactId)}`, scope: READ },
@@ -35,7 +39,12 @@ export async function createContact(
 ): Promise<GhlContact> {
   const body = await call<{ contact: GhlContact }>(
     ctx,
-    { method: 'POST', path: '/contacts/', scope: WRITE, body: { ...input, locationId: ctx.locationId } },
+    {
+      method: 'POST',
+      path: '/contacts/',
+      scope: WRITE,
+      body: { ...input, locationId: ctx.locationId },
+    },
     options,
   );
   return body.contact;
@@ -57,7 +66,11 @@ export async function updateContact(
 }
 
 /** `DELETE /contacts/{id}`; true when GHL reports it deleted. */
-export async function deleteContact(ctx: GhlContext, contactId: string, options?: CallOptions): Promise<boolean> {
+export async function deleteContact(
+  ctx: GhlContext,
+  contactId: string,
+  options?: CallOptions,
+): Promise<boolean> {
   const body = await call<{ succeded?: boolean }>(
     ctx,
     { method: 'DELETE', path: `/contacts/${seg(contactId)}`, scope: WRITE },
@@ -121,7 +134,13 @@ export async function addTags(
 ): Promise<string[]> {
   const body = await call<{ tags: string[] }>(
     ctx,
-    { method: 'POST', path: `/contacts/${seg(contactId)}/tags`, scope: WRITE, body: { tags }, idempotent: true },
+    {
+      method: 'POST',
+      path: `/contacts/${seg(contactId)}/tags`,
+      scope: WRITE,
+      body: { tags },
+      idempotent: true,
+    },
     options,
   );
   return body.tags;

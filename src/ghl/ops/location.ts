@@ -28,13 +28,26 @@ export async function listCustomFields(
 export async function listUsers(ctx: GhlContext, options?: CallOptions): Promise<GhlUser[]> {
   const body = await call<{ users: GhlUser[] }>(
     ctx,
-    { method: 'GET', path: '/users/', scope: 'users.readonly', query: { locationId: ctx.locationId } },
+    {
+      method: 'GET',
+      path: '/users/',
+      scope: 'users.readonly',
+      query: { locationId: ctx.locationId },
+    },
     options,
   );
   return body.users;
 }
 
 /** `GET /users/{id}`. */
-export async function getUser(ctx: GhlContext, userId: string, options?: CallOptions): Promise<GhlUser> {
-  return call<GhlUser>(ctx, { method: 'GET', path: `/users/${seg(userId)}`, scope: 'users.readonly' }, options);
+export async function getUser(
+  ctx: GhlContext,
+  userId: string,
+  options?: CallOptions,
+): Promise<GhlUser> {
+  return call<GhlUser>(
+    ctx,
+    { method: 'GET', path: `/users/${seg(userId)}`, scope: 'users.readonly' },
+    options,
+  );
 }

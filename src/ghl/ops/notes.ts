@@ -9,8 +9,16 @@ import { READ, WRITE, call, seg } from './context.ts';
 const base = (contactId: string): string => `/contacts/${seg(contactId)}/notes`;
 
 /** `GET /contacts/{id}/notes` (unpaginated). */
-export async function listNotes(ctx: GhlContext, contactId: string, options?: CallOptions): Promise<GhlNote[]> {
-  const body = await call<{ notes: GhlNote[] }>(ctx, { method: 'GET', path: base(contactId), scope: READ }, options);
+export async function listNotes(
+  ctx: GhlContext,
+  contactId: string,
+  options?: CallOptions,
+): Promise<GhlNote[]> {
+  const body = await call<{ notes: GhlNote[] }>(
+    ctx,
+    { method: 'GET', path: base(contactId), scope: READ },
+    options,
+  );
   return body.notes;
 }
 

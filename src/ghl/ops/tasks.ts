@@ -13,8 +13,16 @@ function withoutMillis(date: string): string {
 }
 
 /** `GET /contacts/{id}/tasks` (unpaginated). */
-export async function listTasks(ctx: GhlContext, contactId: string, options?: CallOptions): Promise<GhlTask[]> {
-  const body = await call<{ tasks: GhlTask[] }>(ctx, { method: 'GET', path: base(contactId), scope: READ }, options);
+export async function listTasks(
+  ctx: GhlContext,
+  contactId: string,
+  options?: CallOptions,
+): Promise<GhlTask[]> {
+  const body = await call<{ tasks: GhlTask[] }>(
+    ctx,
+    { method: 'GET', path: base(contactId), scope: READ },
+    options,
+  );
   return body.tasks;
 }
 
@@ -75,7 +83,12 @@ export async function completeTask(
 ): Promise<GhlTask> {
   const body = await call<{ task: GhlTask }>(
     ctx,
-    { method: 'PUT', path: `${base(contactId)}/${seg(taskId)}/completed`, scope: WRITE, body: { completed } },
+    {
+      method: 'PUT',
+      path: `${base(contactId)}/${seg(taskId)}/completed`,
+      scope: WRITE,
+      body: { completed },
+    },
     options,
   );
   return body.task;
