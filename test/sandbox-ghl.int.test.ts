@@ -355,3 +355,75 @@ void describe('reset and determinism', () => {
     }
   });
 });
+
+async function operator(sandbox: GhlSandbox, path: string, body: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(`${sandbox.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return (await response.json()) as Record<string, unknown>;
+}
+
+async function faultCounters(sandbox: GhlSandbox): Promise<{ errors: number; timeouts: number }> {
+  const stats = (await (await fetch(`${sandbox.url}/__sandbox/stats`)).json()) as {
+    faultsInjected: { errors: number; timeouts: number };
+  };
+  return stats.faultsInjected;
+}
+
+void describe('fault knobs', () => {
+  void test('5xx by route key, a hang the client abandons, Retry-After on 429', async () => {
+    const sandbox = await startGhlSandbox({ contacts: 2 });
+    try {
+      const token = sandbox.mintToken({ scopes: RW }).accessToken;
+      const list = await call(sandbox, 'GET', `/contacts/?locationId=${sandbox.locationId}`, { token });
+      const id = String((list.body['contacts'] as Record<string, unknown>[])[0]?.['id']);
+      await operator(sandbox, '/__sandbox/faults', { errorRates: { 'GET /contacts/:id': 1 } });
+      const failed = await call(sandbox, 'GET', `/contacts/${id}`, { token });
+      assert.ok([500, 502, 503].includes(failed.status), `status ${failed.status}`);
+      assert.equal(withoutTrace(failed.body)['statusCode'], failed.status);
+      assert.ok(failed.headers.get('x-ratelimit-remaining') !== null);
+      assert.equal((await call(sandbox, 'GET', `/contacts/${id}/notes`, { token })).status, 200, 'other routes unaffected');
+
+      await operator(sandbox, '/__sandbox/faults', { errorRates: { 'GET /contacts/:id': 0 }, timeouts: { 'GET /contacts/:id': 1 } });
+      await assert.rejects(
+        fetch(`${sandbox.url}/contacts/${id}`, {
+          headers: { authorization: `Bearer ${token}`, version: '2021-07-28' },
+          signal: AbortSignal.timeout(300),
+        }),
+        (error: unknown) => error instanceof Error && error.name === 'TimeoutError',
+      );
+      assert.deepEqual(await faultCounters(sandbox), { errors: 1, timeouts: 1 });
+
+      await operator(sandbox, '/__sandbox/faults', { timeouts: { 'GET /contacts/:id': 0 }, retryAfterSeconds: 7 });
+      await operator(sandbox, '/__sandbox/rate-limit', { max: 1, reset: true });
+      assert.equal((await call(sandbox, 'GET', `/contacts/${id}`, { token })).status, 200);
+      const limited = await call(sandbox, 'GET', `/contacts/${id}`, { token });
+      assert.equal(limited.status, 429);
+      assert.equal(limited.headers.get('retry-after'), '7');
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  void test('close() returns while a request hangs', async () => {
+    const sandbox = await startGhlSandbox({ contacts: 1 });
+    const token = sandbox.mintToken({ scopes: RW }).accessToken;
+    await operator(sandbox, '/__sandbox/faults', { timeouts: { '*': 1 } });
+    const pending = fetch(`${sandbox.url}/contacts/?locationId=${sandbox.locationId}`, {
+      headers: { authorization: `Bearer ${token}`, version: '2021-07-28' },
+    }).then(
+      (response) => response.status,
+      () => 'aborted',
+    );
+    const deadline = Date.now() + 10_000;
+    while ((await faultCounters(sandbox)).timeouts === 0) {
+      assert.ok(Date.now() < deadline, 'the request never reached the hang');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await sandbox.close();
+    const outcome = await pending;
+    assert.ok(outcome === 504 || outcome === 'aborted', `outcome ${String(outcome)}`);
+  });
+});

@@ -53,31 +53,29 @@ export function routeKey(method: string, url: string): string {
   return `${method} ${url}`;
 }
 
-async function hang(ctx: SandboxContext, request: FastifyRequest): Promise<void> {
+/** Holds the request open until the client disconnects, the sandbox closes, or HANG_MAX_MS. */
+async function hang(ctx: SandboxContext, reply: FastifyReply): Promise<void> {
   const controller = new AbortController();
   const release = (): void => controller.abort();
   ctx.hangs.add(release);
-  request.raw.once('close', release);
+  // The response's 'close' means the connection went away; the request's fires once it is read.
+  reply.raw.once('close', release);
   try {
     await sleep(HANG_MAX_MS, undefined, { signal: controller.signal });
   } catch {
     // Released: the client gave up or the sandbox is closing.
   } finally {
     ctx.hangs.delete(release);
-    request.raw.off('close', release);
+    reply.raw.off('close', release);
   }
 }
 
-async function applyFaults(
-  ctx: SandboxContext,
-  key: string,
-  request: FastifyRequest,
-): Promise<void> {
+async function applyFaults(ctx: SandboxContext, key: string, reply: FastifyReply): Promise<void> {
   const settings = ctx.faults.settings;
   if (settings.latencyMs > 0) await sleep(settings.latencyMs);
   if (ctx.faults.roll(Faults.rateFor(settings.timeouts, key))) {
     ctx.stats.faultsInjected.timeouts++;
-    await hang(ctx, request);
+    await hang(ctx, reply);
     throw new GhlHttpError(504, { statusCode: 504, message: 'Gateway Timeout' });
   }
   if (ctx.faults.roll(Faults.rateFor(settings.errorRates, key))) {
@@ -170,7 +168,7 @@ export function apiRoute(
     method: spec.method,
     url: spec.url,
     handler: async (request, reply) => {
-      await applyFaults(ctx, key, request);
+      await applyFaults(ctx, key, reply);
       if (spec.version !== undefined) checkVersion(ctx, spec.version, request);
       const principal =
         spec.auth === undefined ? NO_PRINCIPAL : authenticate(ctx, request, spec.auth);

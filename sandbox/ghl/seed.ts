@@ -116,13 +116,15 @@ interface LocationSeed {
   calendars: CalendarRecord[];
   rentalFieldId: string | undefined;
   budgetFieldId: string | undefined;
+  /** Businesses (`GET /contacts/business/:id`) some contacts belong to. */
+  businessIds: string[];
 }
 
 function fieldId(fields: readonly CustomFieldDefinition[], key: string): string | undefined {
   return fields.find((field) => field.fieldKey === key)?.id;
 }
 
-function locationSeed(state: SandboxState, location: LocationRecord): LocationSeed {
+function locationSeed(prng: Prng, state: SandboxState, location: LocationRecord): LocationSeed {
   const fields = state.customFieldsOf(location.id);
   return {
     location,
@@ -130,6 +132,7 @@ function locationSeed(state: SandboxState, location: LocationRecord): LocationSe
     calendars: state.calendarsOf(location.id),
     rentalFieldId: fieldId(fields, 'contact.rental'),
     budgetFieldId: fieldId(fields, 'contact.monthly_budget'),
+    businessIds: [nextId(prng), nextId(prng)],
   };
 }
 
@@ -199,6 +202,7 @@ function seedContact(
   if (budget !== undefined && prng.chance(0.3)) {
     contact.customFields.push({ id: budget, value: String(prng.between(9, 35) * 100) });
   }
+  if (prng.chance(0.05)) contact.businessId = prng.pick(seed.businessIds);
   return contact;
 }
 
@@ -273,7 +277,7 @@ function seedLocation(
   count: number,
   indexBase: number,
 ): ContactRecord[] {
-  const seed = locationSeed(state, location);
+  const seed = locationSeed(prng, state, location);
   const gap = Math.max(1, Math.floor((SEED_END_MS - SEED_START_MS) / Math.max(1, count)));
   const contacts: ContactRecord[] = [];
   for (let i = 0; i < count; i++) {

@@ -40,7 +40,10 @@ export function backoffDelay(
 }
 
 /** Runs `fn` until it succeeds, fails with a non-retryable error, or runs out of attempts. */
-export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+export async function retry<T>(
+  fn: (attempt: number) => Promise<T>,
+  options: RetryOptions,
+): Promise<T> {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const attempts = Math.max(1, options.attempts);
@@ -48,7 +51,8 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
     try {
       return await fn(attempt);
     } catch (error) {
-      if (attempt + 1 >= attempts || !options.isRetryable(error) || options.signal?.aborted) throw error;
+      if (attempt + 1 >= attempts || !options.isRetryable(error) || options.signal?.aborted)
+        throw error;
       const hinted = options.retryAfterMs?.(error);
       const delayMs = hinted !== undefined ? hinted : backoffDelay(attempt, options, random);
       options.onRetry?.({ attempt, delayMs, error });
