@@ -33,7 +33,9 @@ describe('GHL webhooks from the sandbox', () => {
     box = await sandbox({ contacts: 3 });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const { port } = receiver.address() as AddressInfo;
-    await operator(box, 'POST', '/__sandbox/webhooks/subscriptions', { url: `http://127.0.0.1:${port}/hook` });
+    await operator(box, 'POST', '/__sandbox/webhooks/subscriptions', {
+      url: `http://127.0.0.1:${port}/hook`,
+    });
   });
   after(async () => {
     await box.close();
@@ -51,7 +53,9 @@ describe('GHL webhooks from the sandbox', () => {
   test('a contact created through the API arrives signed and verifies with the sandbox key', async () => {
     const verifier = new GhlWebhookVerifier({ publicKeys: [box.webhookPublicKeyPem] });
     const client = pitClient(box);
-    const contact = await client.location(box.locationId).createContact({ firstName: 'Hook', email: `hook-${Date.now()}@example.com` });
+    const contact = await client
+      .location(box.locationId)
+      .createContact({ firstName: 'Hook', email: `hook-${Date.now()}@example.com` });
     await waitFor(() => deliveries.some((d) => d.body.includes(contact.id)), 'ContactCreate');
     const delivery = deliveries.find((d) => d.body.includes(contact.id));
     assert.ok(delivery);
@@ -62,7 +66,11 @@ describe('GHL webhooks from the sandbox', () => {
     const tampered = Buffer.from(delivery.body);
     tampered.writeUInt8(tampered.readUInt8(tampered.length - 3) ^ 1, tampered.length - 3);
     assert.equal(verifier.verify(tampered, delivery.headers).ok, false);
-    assert.equal(new GhlWebhookVerifier({}).verify(delivery.body, delivery.headers).ok, false, "GHL's own key does not verify the sandbox's signature");
+    assert.equal(
+      new GhlWebhookVerifier({}).verify(delivery.body, delivery.headers).ok,
+      false,
+      "GHL's own key does not verify the sandbox's signature",
+    );
     client.stop();
   });
 
@@ -70,19 +78,41 @@ describe('GHL webhooks from the sandbox', () => {
     const client = pitClient(box);
     answer = 429;
     const before = deliveries.length;
-    const contact = await client.location(box.locationId).createContact({ firstName: 'Retry', email: `retry-${Date.now()}@example.com` });
-    await waitFor(() => deliveries.slice(before).filter((d) => d.body.includes(contact.id)).length >= 2, 'a retry');
+    const contact = await client
+      .location(box.locationId)
+      .createContact({ firstName: 'Retry', email: `retry-${Date.now()}@example.com` });
+    await waitFor(
+      () => deliveries.slice(before).filter((d) => d.body.includes(contact.id)).length >= 2,
+      'a retry',
+    );
     answer = 200;
-    await waitFor(() => deliveries.slice(before).filter((d) => d.body.includes(contact.id)).length >= 3, 'the final delivery');
-    const ids = new Set(deliveries.slice(before).filter((d) => d.body.includes(contact.id)).map((d) => (JSON.parse(d.body.toString()) as { webhookId: string }).webhookId));
+    await waitFor(
+      () => deliveries.slice(before).filter((d) => d.body.includes(contact.id)).length >= 3,
+      'the final delivery',
+    );
+    const ids = new Set(
+      deliveries
+        .slice(before)
+        .filter((d) => d.body.includes(contact.id))
+        .map((d) => (JSON.parse(d.body.toString()) as { webhookId: string }).webhookId),
+    );
     assert.equal(ids.size, 1, 'retries carry the same webhookId');
 
     answer = 500;
     const lostBefore = deliveries.length;
-    const other = await client.location(box.locationId).createContact({ firstName: 'Lost', email: `lost-${Date.now()}@example.com` });
-    await waitFor(() => deliveries.slice(lostBefore).some((d) => d.body.includes(other.id)), 'the one attempt');
+    const other = await client
+      .location(box.locationId)
+      .createContact({ firstName: 'Lost', email: `lost-${Date.now()}@example.com` });
+    await waitFor(
+      () => deliveries.slice(lostBefore).some((d) => d.body.includes(other.id)),
+      'the one attempt',
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(deliveries.slice(lostBefore).filter((d) => d.body.includes(other.id)).length, 1, 'a 500 is final: no retry');
+    assert.equal(
+      deliveries.slice(lostBefore).filter((d) => d.body.includes(other.id)).length,
+      1,
+      'a 500 is final: no retry',
+    );
     answer = 200;
     client.stop();
   });

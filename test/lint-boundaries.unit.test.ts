@@ -12,7 +12,9 @@ const eslint = new ESLint({ overrideConfig: [tseslint.configs.disableTypeChecked
 
 async function boundaryErrors(filePath: string, source: string): Promise<string[]> {
   const [result] = await eslint.lintText(source, { filePath });
-  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return (result?.messages ?? [])
+    .filter((m) => m.ruleId === 'no-restricted-imports')
+    .map((m) => m.message);
 }
 
 const cases: { from: string; imports: string; allowed: boolean }[] = [
@@ -31,7 +33,10 @@ const cases: { from: string; imports: string; allowed: boolean }[] = [
 
 for (const { from, imports, allowed } of cases) {
   test(`${from} importing ${imports} is ${allowed ? 'allowed' : 'refused'}`, async () => {
-    const errors = await boundaryErrors(from, `import { x } from '${imports}';\nexport const y = x;\n`);
+    const errors = await boundaryErrors(
+      from,
+      `import { x } from '${imports}';\nexport const y = x;\n`,
+    );
     if (allowed) assert.deepEqual(errors, []);
     else assert.equal(errors.length, 1, `expected a boundary error, got ${JSON.stringify(errors)}`);
   });

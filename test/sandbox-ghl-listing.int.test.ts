@@ -103,12 +103,21 @@ void describe('deprecated GET /contacts/', () => {
   });
 
   void test('contacts of a business', async () => {
-    const state = (await (await fetch(`${sandbox.url}/__sandbox/state`)).json()) as { contacts: Json[] };
-    const member = state.contacts.find((c) => c['locationId'] === sandbox.locationId && typeof c['businessId'] === 'string');
+    const state = (await (await fetch(`${sandbox.url}/__sandbox/state`)).json()) as {
+      contacts: Json[];
+    };
+    const member = state.contacts.find(
+      (c) => c['locationId'] === sandbox.locationId && typeof c['businessId'] === 'string',
+    );
     assert.ok(member !== undefined, 'the seed puts some contacts in a business');
     const businessId = String(member['businessId']);
     const expected = state.contacts.filter((c) => c['businessId'] === businessId).length;
-    const reply = await call(sandbox, token, 'GET', `/contacts/business/${businessId}?locationId=${sandbox.locationId}`);
+    const reply = await call(
+      sandbox,
+      token,
+      'GET',
+      `/contacts/business/${businessId}?locationId=${sandbox.locationId}`,
+    );
     assert.equal(reply.status, 200);
     assert.equal(reply.body['count'], expected);
     assert.ok(items(reply.body).every((c) => c['businessId'] === businessId));

@@ -356,7 +356,11 @@ void describe('reset and determinism', () => {
   });
 });
 
-async function operator(sandbox: GhlSandbox, path: string, body: unknown): Promise<Record<string, unknown>> {
+async function operator(
+  sandbox: GhlSandbox,
+  path: string,
+  body: unknown,
+): Promise<Record<string, unknown>> {
   const response = await fetch(`${sandbox.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -377,16 +381,25 @@ void describe('fault knobs', () => {
     const sandbox = await startGhlSandbox({ contacts: 2 });
     try {
       const token = sandbox.mintToken({ scopes: RW }).accessToken;
-      const list = await call(sandbox, 'GET', `/contacts/?locationId=${sandbox.locationId}`, { token });
+      const list = await call(sandbox, 'GET', `/contacts/?locationId=${sandbox.locationId}`, {
+        token,
+      });
       const id = String((list.body['contacts'] as Record<string, unknown>[])[0]?.['id']);
       await operator(sandbox, '/__sandbox/faults', { errorRates: { 'GET /contacts/:id': 1 } });
       const failed = await call(sandbox, 'GET', `/contacts/${id}`, { token });
       assert.ok([500, 502, 503].includes(failed.status), `status ${failed.status}`);
       assert.equal(withoutTrace(failed.body)['statusCode'], failed.status);
       assert.ok(failed.headers.get('x-ratelimit-remaining') !== null);
-      assert.equal((await call(sandbox, 'GET', `/contacts/${id}/notes`, { token })).status, 200, 'other routes unaffected');
+      assert.equal(
+        (await call(sandbox, 'GET', `/contacts/${id}/notes`, { token })).status,
+        200,
+        'other routes unaffected',
+      );
 
-      await operator(sandbox, '/__sandbox/faults', { errorRates: { 'GET /contacts/:id': 0 }, timeouts: { 'GET /contacts/:id': 1 } });
+      await operator(sandbox, '/__sandbox/faults', {
+        errorRates: { 'GET /contacts/:id': 0 },
+        timeouts: { 'GET /contacts/:id': 1 },
+      });
       await assert.rejects(
         fetch(`${sandbox.url}/contacts/${id}`, {
           headers: { authorization: `Bearer ${token}`, version: '2021-07-28' },
@@ -396,7 +409,10 @@ void describe('fault knobs', () => {
       );
       assert.deepEqual(await faultCounters(sandbox), { errors: 1, timeouts: 1 });
 
-      await operator(sandbox, '/__sandbox/faults', { timeouts: { 'GET /contacts/:id': 0 }, retryAfterSeconds: 7 });
+      await operator(sandbox, '/__sandbox/faults', {
+        timeouts: { 'GET /contacts/:id': 0 },
+        retryAfterSeconds: 7,
+      });
       await operator(sandbox, '/__sandbox/rate-limit', { max: 1, reset: true });
       assert.equal((await call(sandbox, 'GET', `/contacts/${id}`, { token })).status, 200);
       const limited = await call(sandbox, 'GET', `/contacts/${id}`, { token });

@@ -17,7 +17,10 @@ test('a registered secret never appears in a log line, wherever it is put', asyn
   secrets.add(seeded);
   const { stream, text } = capture();
   const logger = createLogger({ destination: stream, level: 'debug' });
-  logger.info({ note: `token was ${seeded} here`, nested: { deep: { value: seeded } } }, 'with secret in fields');
+  logger.info(
+    { note: `token was ${seeded} here`, nested: { deep: { value: seeded } } },
+    'with secret in fields',
+  );
   logger.error({ err: new Error(`request failed with ${seeded}`) }, 'with secret in an error');
   logger.child({ token: seeded }).warn({}, 'with secret in bindings');
   logger.debug({ url: `https://x.test/cb?code=${seeded}` }, 'in a url');
@@ -37,7 +40,13 @@ test('secret-named keys are redacted at any depth without registration', async (
     apiKey: 'ak-1234567890',
     client_secret: 'cs-1234567890',
   };
-  logger.info({ response: { body: values }, headers: { Authorization: 'Bearer zz-1234567890', 'x-api-key': 'xk-1234567890' } }, 'shapes');
+  logger.info(
+    {
+      response: { body: values },
+      headers: { Authorization: 'Bearer zz-1234567890', 'x-api-key': 'xk-1234567890' },
+    },
+    'shapes',
+  );
   await flush();
   const out = text();
   for (const value of [...Object.values(values), 'zz-1234567890', 'xk-1234567890']) {
@@ -46,12 +55,18 @@ test('secret-named keys are redacted at any depth without registration', async (
 });
 
 test('Bearer and Basic credentials inside free text are redacted', () => {
-  const line = redactLine('{"msg":"sent Authorization: Bearer abc.def-ghi and Basic dXNlcjpwYXNz"}', new SecretRegistry());
+  const line = redactLine(
+    '{"msg":"sent Authorization: Bearer abc.def-ghi and Basic dXNlcjpwYXNz"}',
+    new SecretRegistry(),
+  );
   assert.ok(!line.includes('abc.def-ghi'));
   assert.ok(!line.includes('dXNlcjpwYXNz'));
 });
 
 test('ordinary fields are left alone', () => {
-  const line = redactLine('{"locationId":"ve9EPM428h8vShlRW1KT","tokens":3,"msg":"hello"}', new SecretRegistry());
+  const line = redactLine(
+    '{"locationId":"ve9EPM428h8vShlRW1KT","tokens":3,"msg":"hello"}',
+    new SecretRegistry(),
+  );
   assert.equal(line, '{"locationId":"ve9EPM428h8vShlRW1KT","tokens":3,"msg":"hello"}');
 });

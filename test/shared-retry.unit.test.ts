@@ -9,8 +9,14 @@ test('backoff ceilings double and are capped; full jitter scales them', () => {
     [0, 1, 2, 3, 4, 5].map((n) => backoffDelay(n, opts, () => 0.999999)),
     [99, 199, 399, 799, 999, 999],
   );
-  assert.equal(backoffDelay(3, opts, () => 0), 0);
-  assert.equal(backoffDelay(3, opts, () => 0.5), 400);
+  assert.equal(
+    backoffDelay(3, opts, () => 0),
+    0,
+  );
+  assert.equal(
+    backoffDelay(3, opts, () => 0.5),
+    400,
+  );
 });
 
 test('retry waits the jittered backoff on the injected clock, then succeeds', async () => {

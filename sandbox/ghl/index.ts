@@ -11,6 +11,7 @@ import { DEFAULT_RATE_LIMIT } from './rate-limit.ts';
 import { buildServer } from './server.ts';
 import type { TokenKind } from './tokens.ts';
 
+export { OAUTH_MESSAGES } from './oauth-routes.ts';
 export { OPERATOR_ENDPOINTS } from './operator-control-routes.ts';
 export { WEBHOOK_EVENT_TYPES } from './webhook-payloads.ts';
 export type { WebhookEventType } from './webhook-payloads.ts';

@@ -179,7 +179,7 @@ export class GhlHttp {
         if (value === undefined) continue;
         if (Array.isArray(value))
           for (const item of value as readonly string[]) params.append(key, item);
-        else params.append(key, String(value as string | number | boolean));
+        else params.append(key, String(value));
       }
       const text = params.toString();
       if (text) url += `?${text}`;

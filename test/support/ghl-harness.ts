@@ -56,7 +56,8 @@ export async function oauthAuth(
   const state = `state-${Math.random().toString(36).slice(2)}`;
   const approve = await fetch(auth.authorizeUrl({ scopes, state }), { redirect: 'manual' });
   const location = approve.headers.get('location');
-  if (approve.status !== 302 || !location) throw new Error(`authorize did not redirect: ${approve.status}`);
+  if (approve.status !== 302 || !location)
+    throw new Error(`authorize did not redirect: ${approve.status}`);
   const back = new URL(location);
   if (back.searchParams.get('state') !== state) throw new Error('state not echoed');
   await auth.exchangeCode(back.searchParams.get('code') ?? '', { userType: 'Location' });
@@ -85,7 +86,12 @@ export interface SandboxStats {
   requests: Record<string, number>;
   statuses: Record<string, number>;
   rateLimited: { burst: number; daily: number };
-  oauth: { codeExchanges: number; refreshOk: number; refreshFailed: number; locationTokens: number };
+  oauth: {
+    codeExchanges: number;
+    refreshOk: number;
+    refreshFailed: number;
+    locationTokens: number;
+  };
   webhooks: Record<string, number>;
 }
 
