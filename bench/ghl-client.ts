@@ -9,7 +9,7 @@
  */
 import { PrivateIntegrationAuth } from '../src/ghl/auth.ts';
 import { GhlClient } from '../src/ghl/client.ts';
-import { spawnGhlSandbox } from './support/spawn-sandbox.ts';
+import { spawnGhlSandbox } from '../sandbox/ghl/spawn.ts';
 
 const CALLS = Number(process.env['BENCH_CALLS'] ?? 10_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
@@ -101,5 +101,5 @@ try {
   );
   client.stop();
 } finally {
-  box.stop();
+  await box.stop();
 }

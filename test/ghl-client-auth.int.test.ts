@@ -119,6 +119,37 @@ describe('GHL auth against the sandbox', () => {
     }
   });
 
+  test('a refresh that meets a 5xx is retried, gives back its rate-limit slot, and the call succeeds', async (t) => {
+    // A sandbox of its own, so that its rate-limit headers count this test's calls only.
+    const box = await sandbox({ contacts: 1 });
+    t.after(() => box.close());
+    const { auth, store } = await oauthAuth(box);
+    const stored = await store.load(box.locationId);
+    assert.ok(stored);
+    await store.save(box.locationId, { ...stored, expiresAt: Date.now() - 1000 });
+    const client = new GhlClient({ auth, baseUrl: box.url, retryBaseMs: 5, retryMaxMs: 20 });
+    const before = await stats(box);
+    await operator(box, 'POST', '/__sandbox/faults', { failNext: { 'POST /oauth/token': 2 } });
+    try {
+      const users = await client.location(box.locationId).listUsers();
+      assert.ok(users.length > 0);
+    } finally {
+      await operator(box, 'POST', '/__sandbox/faults', { failNext: { 'POST /oauth/token': 0 } });
+    }
+    const after = await stats(box);
+    assert.equal(
+      after.faultsInjected.errors - before.faultsInjected.errors,
+      2,
+      'two refreshes failed',
+    );
+    assert.equal(after.oauth.refreshOk - before.oauth.refreshOk, 1, 'the third refresh succeeded');
+    // Only the one call that reached GHL holds a slot: the two attempts that had no token gave theirs back.
+    const budget = client.limiter.budget(box.locationId);
+    assert.equal(budget.max - budget.remaining, 1, 'one slot in use');
+    assert.equal(budget.dailyLimit - budget.dailyRemaining, 1, 'one call counted for the day');
+    client.stop();
+  });
+
   test('a location token minted from an agency token works for that location', async () => {
     const agency = box.mintToken({
       scopes: ['oauth.write', 'oauth.readonly', ...READ_WRITE],

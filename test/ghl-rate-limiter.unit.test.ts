@@ -387,6 +387,19 @@ void describe('RateLimiter isolation and cancellation', () => {
     limiter.stop();
   });
 
+  void it('release() gives an unsent grant back to the window and the day, and serves a waiter', async () => {
+    const { clock, limiter } = setup({ max: 1, windowMs: 1000, daily: 10 });
+    await limiter.acquire('loc', 'user');
+    const waiting = track(limiter, clock, 'loc', 'user');
+    await settle();
+    assert.equal(waiting.at, undefined, 'the window is full');
+    limiter.release('loc');
+    await settle();
+    assert.equal(waiting.at, START, 'the waiter got the released slot at once');
+    assert.equal(limiter.budget('loc').dailyRemaining, 9, 'only the waiter counts for the day');
+    limiter.stop();
+  });
+
   void it('an aborted waiter rejects with the abort reason and leaves the queue', async () => {
     const { clock, limiter } = setup({ max: 1, windowMs: 1000 });
     await send(limiter, 'loc', 'user');

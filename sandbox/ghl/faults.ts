@@ -16,6 +16,8 @@ export const faultPatchSchema = z
     errorRates: z.record(z.string(), rate),
     /** routeKey → probability of hanging until the client gives up. */
     timeouts: z.record(z.string(), rate),
+    /** routeKey → how many of its next requests fail with a 503 (deterministic, for tests). */
+    failNext: z.record(z.string(), z.number().int().min(0)),
     webhookDropRate: rate,
     webhookDuplicateRate: rate,
     webhookReorder: z.boolean(),
@@ -40,6 +42,7 @@ export interface FaultSettings {
   latencyMs: number;
   errorRates: Record<string, number>;
   timeouts: Record<string, number>;
+  failNext: Record<string, number>;
   webhookDropRate: number;
   webhookDuplicateRate: number;
   webhookReorder: boolean;
@@ -57,6 +60,7 @@ export function defaultFaults(): FaultSettings {
     latencyMs: 0,
     errorRates: {},
     timeouts: {},
+    failNext: {},
     webhookDropRate: 0,
     webhookDuplicateRate: 0,
     webhookReorder: false,
@@ -83,13 +87,14 @@ export class Faults {
 
   /** Merges a patch (maps are merged key by key; a rate of 0 removes the key). */
   apply(patch: Omit<FaultPatch, 'searchDelayMs'>): FaultSettings {
-    const { errorRates, timeouts, ...rest } = patch;
+    const { errorRates, timeouts, failNext, ...rest } = patch;
     const next: FaultSettings = { ...this.settings };
     for (const [key, value] of Object.entries(rest)) {
       if (value !== undefined) Object.assign(next, { [key]: value });
     }
     next.errorRates = mergeRates(this.settings.errorRates, errorRates);
     next.timeouts = mergeRates(this.settings.timeouts, timeouts);
+    next.failNext = mergeRates(this.settings.failNext, failNext);
     this.settings = next;
     return next;
   }
@@ -98,6 +103,15 @@ export class Faults {
   reset(): void {
     this.settings = defaultFaults();
     this.#dice = createPrng(this.#seed, 'faults');
+  }
+
+  /** True when a `failNext` count is left for `routeKey` (or "*"), using one up. */
+  takeFailNext(routeKey: string): boolean {
+    const counts = this.settings.failNext;
+    const key = (counts[routeKey] ?? 0) > 0 ? routeKey : (counts['*'] ?? 0) > 0 ? '*' : undefined;
+    if (key === undefined) return false;
+    this.settings.failNext = mergeRates(counts, { [key]: (counts[key] ?? 1) - 1 });
+    return true;
   }
 
   /** True with probability `p`. */

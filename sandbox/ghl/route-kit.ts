@@ -78,9 +78,10 @@ async function applyFaults(ctx: SandboxContext, key: string, reply: FastifyReply
     await hang(ctx, reply);
     throw new GhlHttpError(504, { statusCode: 504, message: 'Gateway Timeout' });
   }
-  if (ctx.faults.roll(Faults.rateFor(settings.errorRates, key))) {
+  const failNow = ctx.faults.takeFailNext(key);
+  if (failNow || ctx.faults.roll(Faults.rateFor(settings.errorRates, key))) {
     ctx.stats.faultsInjected.errors++;
-    const status = ctx.faults.errorStatus();
+    const status = failNow ? 503 : ctx.faults.errorStatus();
     const message =
       status === 500
         ? 'Internal Server Error'

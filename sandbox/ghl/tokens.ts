@@ -5,6 +5,19 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 
+/** Every scope a sandbox route checks, for tokens that may call anything. */
+export const ALL_SCOPES: readonly string[] = [
+  'contacts.readonly',
+  'contacts.write',
+  'locations/tasks.readonly',
+  'locations/customFields.readonly',
+  'calendars/events.readonly',
+  'calendars/events.write',
+  'users.readonly',
+  'oauth.readonly',
+  'oauth.write',
+];
+
 export type TokenKind = 'pit' | 'oauth' | 'agency';
 
 /** What a token allows: its class, scopes and the location or company it is bound to. */

@@ -68,6 +68,8 @@ export class GhlClient {
     this.limiter =
       options.limiter ??
       new RateLimiter({
+        // A request with no response yet may still reach GHL until it times out.
+        ...(options.timeoutMs !== undefined ? { inFlightMs: options.timeoutMs } : {}),
         ...options.rateLimit,
         ...(options.clock ? { clock: options.clock } : {}),
         ...(options.logger ? { logger: options.logger } : {}),

@@ -99,7 +99,18 @@ export class GhlHttp {
     let refreshed = false;
     for (let attempt = 0; ;) {
       await this.#limiter.acquire(req.locationId, lane, req.signal);
-      const token = await this.#auth.accessToken(req.locationId);
+      let token: string;
+      try {
+        token = await this.#auth.accessToken(req.locationId);
+      } catch (error) {
+        // Nothing was sent: give the slot back. A retryable refresh failure (network, 5xx at
+        // the token endpoint) is retried like any other; the rest (revoked grant) is final.
+        this.#limiter.release(req.locationId);
+        if (!(error instanceof HttpError) || !error.retryable || attempt >= this.#maxRetries)
+          throw error;
+        await this.#wait(attempt++, error, req);
+        continue;
+      }
       let response: Response;
       try {
         response = await this.#send(req, url, token);

@@ -241,6 +241,23 @@ export class RateLimiter {
     this.#drain(state);
   }
 
+  /**
+   * Gives back the most recent grant of `locationId` whose request was never sent (for instance
+   * because no access token could be had), so it neither holds a burst slot nor counts for the day.
+   */
+  release(locationId: string): void {
+    const state = this.#locations.get(locationId);
+    if (!state) return;
+    for (let i = state.sends.length - 1; i >= 0; i--) {
+      if (state.sends[i]?.answered === false) {
+        state.sends.splice(i, 1);
+        state.dailyUsed = Math.max(0, state.dailyUsed - 1);
+        break;
+      }
+    }
+    this.#drain(state);
+  }
+
   /** A snapshot of the budget of `locationId`. */
   budget(locationId: string): LocationBudget {
     const state = this.#state(locationId);

@@ -93,6 +93,7 @@ export interface SandboxStats {
     locationTokens: number;
   };
   webhooks: Record<string, number>;
+  faultsInjected: { errors: number; timeouts: number };
 }
 
 export function stats(box: GhlSandbox): Promise<SandboxStats> {
