@@ -5,8 +5,8 @@
  */
 import { nextHex, nextId, nextLowerAlnum, nextUuid } from './ids.ts';
 import type { CalendarRecord, CustomFieldDefinition, LocationRecord, UserRecord } from './model.ts';
-import { createPrng } from './prng.ts';
-import type { Prng } from './prng.ts';
+import { createPrng } from '../shared/prng.ts';
+import type { Prng } from '../shared/prng.ts';
 
 /** The Marketplace app whose credentials the sandbox accepts. */
 export interface SandboxApp {

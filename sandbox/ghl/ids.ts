@@ -1,7 +1,7 @@
 /**
  * GHL-style identifiers: 20 alphanumeric characters (Firestore-like), e.g. `seD4PfOuKoVMLkEZqohJ`.
  */
-import type { Prng } from './prng.ts';
+import type { Prng } from '../shared/prng.ts';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const HEX = '0123456789abcdef';

@@ -4,9 +4,9 @@
  * which `traceId` is added. Location binding is checked by the handler through the helpers here.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { STATUS_CODES } from 'node:http';
+import { injectRouteFault } from '../shared/route-faults.ts';
 import type { SandboxContext } from './context.ts';
-import { Faults } from './faults.ts';
 import {
   GhlHttpError,
   invalidToken,
@@ -17,8 +17,6 @@ import {
 import type { AccessTokenRecord } from './tokens.ts';
 
 export type GhlVersion = '2021-07-28' | '2021-04-15';
-
-const HANG_MAX_MS = 5 * 60_000;
 
 export interface ApiRouteSpec {
   method: HTTPMethods;
@@ -53,43 +51,13 @@ export function routeKey(method: string, url: string): string {
   return `${method} ${url}`;
 }
 
-/** Holds the request open until the client disconnects, the sandbox closes, or HANG_MAX_MS. */
-async function hang(ctx: SandboxContext, reply: FastifyReply): Promise<void> {
-  const controller = new AbortController();
-  const release = (): void => controller.abort();
-  ctx.hangs.add(release);
-  // The response's 'close' means the connection went away; the request's fires once it is read.
-  reply.raw.once('close', release);
-  try {
-    await sleep(HANG_MAX_MS, undefined, { signal: controller.signal });
-  } catch {
-    // Released: the client gave up or the sandbox is closing.
-  } finally {
-    ctx.hangs.delete(release);
-    reply.raw.off('close', release);
-  }
-}
-
 async function applyFaults(ctx: SandboxContext, key: string, reply: FastifyReply): Promise<void> {
-  const settings = ctx.faults.settings;
-  if (settings.latencyMs > 0) await sleep(settings.latencyMs);
-  if (ctx.faults.roll(Faults.rateFor(settings.timeouts, key))) {
-    ctx.stats.faultsInjected.timeouts++;
-    await hang(ctx, reply);
-    throw new GhlHttpError(504, { statusCode: 504, message: 'Gateway Timeout' });
-  }
-  const failNow = ctx.faults.takeFailNext(key);
-  if (failNow || ctx.faults.roll(Faults.rateFor(settings.errorRates, key))) {
-    ctx.stats.faultsInjected.errors++;
-    const status = failNow ? 503 : ctx.faults.errorStatus();
-    const message =
-      status === 500
-        ? 'Internal Server Error'
-        : status === 502
-          ? 'Bad Gateway'
-          : 'Service Unavailable';
-    throw new GhlHttpError(status, { statusCode: status, message });
-  }
+  const status = await injectRouteFault(ctx, key, reply);
+  if (status !== null)
+    throw new GhlHttpError(status, {
+      statusCode: status,
+      message: STATUS_CODES[status] ?? 'Error',
+    });
 }
 
 function checkVersion(ctx: SandboxContext, expected: GhlVersion, request: FastifyRequest): void {

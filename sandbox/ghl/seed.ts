@@ -12,8 +12,8 @@ import type {
   NoteRecord,
   TaskRecord,
 } from './model.ts';
-import { createPrng } from './prng.ts';
-import type { Prng } from './prng.ts';
+import { createPrng } from '../shared/prng.ts';
+import type { Prng } from '../shared/prng.ts';
 import type { SandboxState } from './state.ts';
 
 const SEED_START_MS = Date.UTC(2023, 0, 1);

@@ -15,8 +15,8 @@ import type {
   TaskRecord,
   UserRecord,
 } from './model.ts';
-import { createPrng } from './prng.ts';
-import type { Prng } from './prng.ts';
+import { createPrng } from '../shared/prng.ts';
+import type { Prng } from '../shared/prng.ts';
 import { SearchIndex } from './search-index.ts';
 
 /** Entity counts, for `/__sandbox/state` and the CLI. */

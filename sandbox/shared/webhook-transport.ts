@@ -1,16 +1,20 @@
 /**
- * One webhook HTTP attempt with node:http(s): no keep-alive (nothing lingers after close), an
- * overall deadline, and a handle so the dispatcher can abort everything on close.
+ * One webhook HTTP attempt with node:http(s), for both sandboxes: no keep-alive (nothing lingers
+ * after close), an overall deadline, and a handle so the dispatcher can abort everything on close.
  */
 import http from 'node:http';
 import https from 'node:https';
 
+/** What one attempt came to: a status, or an error text when no response arrived. */
 export interface AttemptResult {
   status?: number;
   error?: string;
 }
 
-/** POSTs `body` to `url`; resolves with the status or an error text, never rejects. */
+/**
+ * POSTs `body` to `url` with `headers` (which may override the defaults, `user-agent` included);
+ * resolves with the status or an error text, never rejects.
+ */
 export function postWebhook(
   url: string,
   body: Buffer,
@@ -41,7 +45,7 @@ export function postWebhook(
       headers: {
         'content-type': 'application/json',
         'content-length': String(body.length),
-        'user-agent': 'ghl-sandbox-webhooks/1.0',
+        'user-agent': 'sandbox-webhooks/1.0',
         ...headers,
       },
     });
