@@ -6,16 +6,10 @@ import type { GhlClientOptions } from '../../src/ghl/client.ts';
 import { MemoryTokenStore, OAuthAuth, PrivateIntegrationAuth } from '../../src/ghl/auth.ts';
 import { startGhlSandbox } from '../../sandbox/ghl/index.ts';
 import type { GhlSandbox, GhlSandboxOptions } from '../../sandbox/ghl/index.ts';
+import { ALL_SCOPES } from '../../sandbox/ghl/tokens.ts';
 
-export const READ_WRITE = [
-  'contacts.readonly',
-  'contacts.write',
-  'locations/tasks.readonly',
-  'locations/customFields.readonly',
-  'calendars/events.readonly',
-  'calendars/events.write',
-  'users.readonly',
-];
+/** Every API scope of the sandbox but the agency-only `oauth.*` ones. */
+export const READ_WRITE = ALL_SCOPES.filter((scope) => !scope.startsWith('oauth.'));
 
 /** Starts a sandbox with test-friendly defaults (no search delay, fast webhook retries). */
 export function sandbox(options: GhlSandboxOptions = {}): Promise<GhlSandbox> {
