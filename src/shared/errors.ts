@@ -20,6 +20,11 @@ export type AppErrorCode =
   | 'timeout'
   | 'bad_request'
   | 'webhook_invalid'
+  | 'unsupported'
+  | 'store_migration_failed'
+  | 'store_unavailable'
+  | 'secret_key_invalid'
+  | 'lock_timeout'
   | 'unexpected';
 
 export interface AppErrorOptions {
