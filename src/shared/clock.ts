@@ -47,10 +47,23 @@ export class ManualClock implements Clock {
     return this.#now;
   }
 
-  sleep(ms: number): Promise<void> {
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
     this.sleeps.push(ms);
-    return new Promise((resolve) => {
-      this.#sleepers.push({ at: this.#now + Math.max(0, ms), resolve });
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason as Error);
+        return;
+      }
+      const sleeper = { at: this.#now + Math.max(0, ms), resolve };
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
+          reject(signal.reason as Error);
+        },
+        { once: true },
+      );
+      this.#sleepers.push(sleeper);
       this.#sleepers.sort((a, b) => a.at - b.at);
     });
   }

@@ -4,6 +4,7 @@
 import { GhlClient } from '../../src/ghl/client.ts';
 import type { GhlClientOptions } from '../../src/ghl/client.ts';
 import { MemoryTokenStore, OAuthAuth, PrivateIntegrationAuth } from '../../src/ghl/auth.ts';
+import type { TokenStore } from '../../src/ghl/auth.ts';
 import { startGhlSandbox } from '../../sandbox/ghl/index.ts';
 import type { GhlSandbox, GhlSandboxOptions } from '../../sandbox/ghl/index.ts';
 import { ALL_SCOPES } from '../../sandbox/ghl/tokens.ts';
@@ -33,11 +34,11 @@ export function pitClient(
 }
 
 /** Goes through the sandbox's OAuth flow (authorize → code → token) and returns the auth. */
-export async function oauthAuth(
+export async function oauthAuth<S extends TokenStore = MemoryTokenStore>(
   box: GhlSandbox,
   scopes: string[] = READ_WRITE,
-  store = new MemoryTokenStore(),
-): Promise<{ auth: OAuthAuth; store: MemoryTokenStore }> {
+  store: S = new MemoryTokenStore() as TokenStore as S,
+): Promise<{ auth: OAuthAuth; store: S }> {
   const redirectUri = 'http://127.0.0.1:1/callback';
   const auth = new OAuthAuth({
     clientId: box.clientId,
@@ -56,6 +57,18 @@ export async function oauthAuth(
   if (back.searchParams.get('state') !== state) throw new Error('state not echoed');
   await auth.exchangeCode(back.searchParams.get('code') ?? '', { userType: 'Location' });
   return { auth, store };
+}
+
+/** Another OAuth client (another "process") on the same token store, without a new grant. */
+export function oauthAuthOn(box: GhlSandbox, store: TokenStore): OAuthAuth {
+  return new OAuthAuth({
+    clientId: box.clientId,
+    clientSecret: box.clientSecret,
+    redirectUri: 'http://127.0.0.1:1/callback',
+    baseUrl: box.url,
+    authorizeBaseUrl: box.url,
+    store,
+  });
 }
 
 /** JSON helper for the sandbox's operator endpoints. */
