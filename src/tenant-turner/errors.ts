@@ -7,11 +7,8 @@ import { AppError, HttpError } from '../shared/errors.ts';
 import type { AppErrorCode } from '../shared/errors.ts';
 import { wireField } from './wire-codec.ts';
 
-/**
- * The code of `unsupportedError`. `AppErrorCode` in src/shared does not list it yet; once it
- * does, this constant is just the literal.
- */
-export const UNSUPPORTED_CODE = 'unsupported' as string as AppErrorCode;
+/** The code of `unsupportedError`, for callers that branch on it. */
+export const UNSUPPORTED_CODE: AppErrorCode = 'unsupported';
 
 /** What the transport knows about a failed exchange. */
 export interface TtFailure {
