@@ -1,0 +1,82 @@
+/**
+ * `POST /webhooks/ghl`: verify on the raw bytes, store in the inbox, answer in the same request
+ * (ARCHITECTURE.md §1.1). GHL retries only a 429, so a delivery we could not store gets a 429
+ * and comes back; anything unverifiable gets a 4xx and is neither stored nor processed.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { GhlWebhookVerifier } from '../ghl/webhook-verify.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import { recordInboundEvent } from '../store/inbox.ts';
+import type { Database } from '../store/schema.ts';
+import { errorBody } from './errors.ts';
+
+export interface GhlWebhookRouteOptions {
+  db: Kysely<Database>;
+  verifier: GhlWebhookVerifier;
+  clock: Clock;
+  logger: Logger;
+  /** Told after each newly stored event (wakes the dispatcher). */
+  onStored?: (() => void) | undefined;
+  /** Seconds a 429 asks GHL to wait (GHL itself retries about 10 minutes later). */
+  retryAfterSeconds?: number | undefined;
+}
+
+/** Rejection reason → status: signatures are 401, malformed or stale bodies 400, size 413. */
+const STATUS_OF_REASON: Record<string, number> = {
+  signature_missing: 401,
+  signature_invalid: 401,
+  body_too_large: 413,
+  json_invalid: 400,
+  payload_invalid: 400,
+  stale: 400,
+};
+
+/** Registers the route; the app must parse `application/json` as a raw Buffer. */
+export function registerGhlWebhookRoute(
+  app: FastifyInstance,
+  options: GhlWebhookRouteOptions,
+): void {
+  const { db, verifier, clock, logger } = options;
+  app.post('/webhooks/ghl', async (request, reply) => {
+    const raw = request.body;
+    if (!Buffer.isBuffer(raw)) {
+      return reply
+        .code(400)
+        .send(errorBody('webhook_invalid', 'Send the GHL event as an application/json body.'));
+    }
+    const verified = verifier.verify(raw, request.headers);
+    if (!verified.ok) {
+      const reason = String(verified.error.details?.['reason'] ?? 'payload_invalid');
+      logger.warn({ reason, bytes: raw.length }, 'GHL webhook rejected');
+      return reply
+        .code(STATUS_OF_REASON[reason] ?? 400)
+        .send(errorBody(verified.error.code, verified.error.message));
+    }
+    const event = verified.value;
+    try {
+      const outcome = await recordInboundEvent(db, {
+        provider: 'ghl',
+        eventId: event.webhookId,
+        eventType: event.type,
+        locationId: 'locationId' in event ? event.locationId : undefined,
+        payload: raw.toString('utf8'),
+        receivedAt: clock.now(),
+      });
+      if (outcome === 'stored') options.onStored?.();
+      return await reply.code(200).send({ status: outcome, webhookId: event.webhookId });
+    } catch (error) {
+      logger.error({ err: error, webhookId: event.webhookId }, 'GHL webhook could not be stored');
+      return reply
+        .code(429)
+        .header('retry-after', String(options.retryAfterSeconds ?? 60))
+        .send(
+          errorBody(
+            'store_unavailable',
+            'The event could not be stored; GHL retries deliveries answered with 429.',
+          ),
+        );
+    }
+  });
+}

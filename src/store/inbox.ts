@@ -1,0 +1,103 @@
+/**
+ * The inbox: every verified webhook, raw, unique on the provider's event id, written before the
+ * provider gets its 200 (ARCHITECTURE.md §1.1). A dispatcher turns received rows into jobs.
+ */
+import type { Kysely } from 'kysely';
+import type { Database, Side } from './schema.ts';
+
+/** One verified delivery. */
+export interface InboundEvent {
+  provider: Side;
+  /** GHL `webhookId`, TT `EventId`. */
+  eventId: string;
+  eventType: string;
+  locationId: string | undefined;
+  /** The body exactly as received. */
+  payload: string;
+  receivedAt: number;
+}
+
+/** A stored event, as the dispatcher reads it. */
+export interface InboxEntry extends InboundEvent {
+  id: number;
+  status: InboxStatus;
+}
+
+export type InboxStatus = 'received' | 'enqueued' | 'done' | 'failed';
+
+/**
+ * Stores `event` unless an event with the same provider and id is already there; resolves once
+ * the row is committed (durable under the store's sync setting).
+ */
+export async function recordInboundEvent(
+  db: Kysely<Database>,
+  event: InboundEvent,
+): Promise<'stored' | 'duplicate'> {
+  const result = await db
+    .insertInto('inbox')
+    .values({
+      provider: event.provider,
+      event_id: event.eventId,
+      event_type: event.eventType,
+      location_id: event.locationId ?? null,
+      received_at: event.receivedAt,
+      payload: event.payload,
+      status: 'received',
+      error: null,
+    })
+    .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0 ? 'stored' : 'duplicate';
+}
+
+/** The oldest events in `status`, in arrival order. */
+export async function inboxEntries(
+  db: Kysely<Database>,
+  status: InboxStatus,
+  limit: number,
+): Promise<InboxEntry[]> {
+  const rows = await db
+    .selectFrom('inbox')
+    .selectAll()
+    .where('status', '=', status)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    provider: row.provider,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    locationId: row.location_id ?? undefined,
+    payload: row.payload,
+    receivedAt: row.received_at,
+    status: row.status as InboxStatus,
+  }));
+}
+
+/** Moves events to `status` (with the error that caused `failed`). */
+export async function setInboxStatus(
+  db: Kysely<Database>,
+  ids: readonly number[],
+  status: InboxStatus,
+  error?: string,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('inbox')
+    .set({ status, error: error ?? null })
+    .where('id', 'in', ids)
+    .execute();
+}
+
+/** Events per status, for monitoring. */
+export async function inboxCounts(db: Kysely<Database>): Promise<Record<InboxStatus, number>> {
+  const rows = await db
+    .selectFrom('inbox')
+    .select(['status', db.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  const counts: Record<InboxStatus, number> = { received: 0, enqueued: 0, done: 0, failed: 0 };
+  for (const row of rows) counts[row.status as InboxStatus] = Number(row.n);
+  return counts;
+}
