@@ -48,7 +48,8 @@ export function registerGhlWebhookRoute(
     }
     const verified = verifier.verify(raw, request.headers);
     if (!verified.ok) {
-      const reason = String(verified.error.details?.['reason'] ?? 'payload_invalid');
+      const detail = verified.error.details?.['reason'];
+      const reason = typeof detail === 'string' ? detail : 'payload_invalid';
       logger.warn({ reason, bytes: raw.length }, 'GHL webhook rejected');
       return reply
         .code(STATUS_OF_REASON[reason] ?? 400)
