@@ -86,7 +86,7 @@ export function classifyTtFailure(failure: TtFailure): HttpError {
     const existing = Number(wireField(body, 'ApplicationId'));
     return make(
       'duplicate',
-      `Tenant Turner refused a duplicate (${where}): ${said || 'the record already exists'}.`,
+      `Tenant Turner refused a duplicate (${where}): ${sentence(said || 'the record already exists')}`,
       false,
       Number.isInteger(existing) && existing > 0 ? { existingApplicationId: existing } : {},
     );
@@ -98,7 +98,7 @@ export function classifyTtFailure(failure: TtFailure): HttpError {
       since
         ? `Tenant Turner refused SinceDateUpdated (${said}): it must be a date under 2 years old. ` +
             "The client clamps it, so the service's rule or clock differs from the contract: pass a later `since`."
-        : `Tenant Turner refused the request (${where}): ${said || 'validation failed'}.`,
+        : `Tenant Turner refused the request (${where}): ${sentence(said || 'validation failed')}`,
       false,
       since ? { parameter: 'SinceDateUpdated' } : {},
     );
@@ -167,6 +167,11 @@ export function unsupportedError(capability: string, operation: string): AppErro
 /** Whether `error` is the client refusing a modeled extension this account lacks. */
 export function isUnsupported(error: unknown): boolean {
   return error instanceof AppError && error.code === UNSUPPORTED_CODE;
+}
+
+/** `text` ending in exactly one full stop (provider messages may or may not have one). */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 function pathOf(url: string): string {
