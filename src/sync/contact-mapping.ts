@@ -1,0 +1,162 @@
+/**
+ * GHL contact → Tenant Turner lead draft, as the mapping says (pure; no I/O). The rental is
+ * left as a hint (a property id, or an address for the matcher) because resolving an address
+ * needs Tenant Turner's rental list.
+ */
+import { createHash } from 'node:crypto';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import type { CountryCode } from 'libphonenumber-js';
+import type { Mapping } from './mapping-config.ts';
+
+/** The contact fields the mapping reads (a GHL contact, a search hit or a webhook payload). */
+export interface ContactLike {
+  id: string;
+  locationId?: string | undefined;
+  firstName?: string | null | undefined;
+  lastName?: string | null | undefined;
+  name?: string | null | undefined;
+  email?: string | null | undefined;
+  phone?: string | null | undefined;
+  source?: string | null | undefined;
+  companyName?: string | null | undefined;
+  address1?: string | null | undefined;
+  tags?: readonly string[] | null | undefined;
+  customFields?: readonly { id: string; value?: unknown }[] | null | undefined;
+  dateUpdated?: string | null | undefined;
+}
+
+/** The lead fields ttsync writes. */
+export interface LeadFields {
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string;
+  source: string;
+  externalId: string;
+  externalSource: string;
+}
+
+/** Where the rental comes from, before it is resolved against Tenant Turner's rentals. */
+export type RentalHint =
+  { propertyId: number; rule: string } | { address: string; rule: string } | undefined;
+
+/** A mapped contact. */
+export interface LeadDraft {
+  fields: LeadFields;
+  /** Lead field → the GHL field it came from (provenance). */
+  sources: Record<keyof LeadFields, string>;
+  rental: RentalHint;
+  /** What could not be mapped, in words a user can act on. */
+  problems: string[];
+}
+
+export const EXTERNAL_SOURCE = 'HighLevel';
+
+/** Maps `contact` with `mapping`. */
+export function mapContact(contact: ContactLike, mapping: Mapping): LeadDraft {
+  const problems: string[] = [];
+  const read = (field: string): string => text(readField(contact, field));
+  let firstName = read(mapping.fields.firstName);
+  let lastName = read(mapping.fields.lastName);
+  const sources: LeadDraft['sources'] = {
+    firstName: mapping.fields.firstName,
+    lastName: mapping.fields.lastName,
+    email: mapping.fields.email,
+    phone: mapping.fields.phone,
+    source: mapping.fields.source,
+    externalId: 'id',
+    externalSource: '(constant)',
+  };
+  if (!firstName && !lastName && contact.name) {
+    // GHL often has only `name` (forms, imports): first word is the first name, the rest the last.
+    const [first = '', ...rest] = contact.name.trim().split(/\s+/);
+    firstName = first;
+    lastName = rest.join(' ');
+    sources.firstName = 'name';
+    sources.lastName = 'name';
+  }
+  const email = read(mapping.fields.email).toLowerCase();
+  const rawPhone = read(mapping.fields.phone);
+  const phone = rawPhone ? toE164(rawPhone, mapping.defaultCountry as CountryCode) : '';
+  if (rawPhone && !phone) {
+    problems.push(`phone "${rawPhone}" is not a valid number; the lead gets no phone`);
+  }
+  if (!email && !phone) problems.push('the contact has neither an email nor a valid phone');
+  const source = read(mapping.fields.source) || mapping.defaultSource;
+  if (!read(mapping.fields.source)) sources.source = '(defaultSource)';
+  return {
+    fields: {
+      firstName,
+      lastName,
+      email,
+      phone,
+      source,
+      externalId: contact.id,
+      externalSource: EXTERNAL_SOURCE,
+    },
+    sources,
+    rental: rentalHint(contact, mapping),
+    problems,
+  };
+}
+
+/** A phone number in E.164, or '' when it is not a valid number. */
+export function toE164(raw: string, defaultCountry: CountryCode): string {
+  const parsed = parsePhoneNumberFromString(raw, defaultCountry);
+  return parsed?.isValid() ? parsed.number : '';
+}
+
+/** Stable SHA-256 of a JSON value (object keys sorted), hex. */
+export function contentHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+function rentalHint(contact: ContactLike, mapping: Mapping): RentalHint {
+  for (const [index, rule] of mapping.rental.entries()) {
+    const name = `rental[${index}]`;
+    if ('default' in rule) return { propertyId: rule.default, rule: `${name} default` };
+    if ('tag' in rule) {
+      const pattern = new RegExp(rule.tag);
+      for (const tag of contact.tags ?? []) {
+        const id = Number(pattern.exec(tag)?.[1]);
+        if (Number.isInteger(id) && id > 0) return { propertyId: id, rule: `${name} tag ${tag}` };
+      }
+      continue;
+    }
+    const value = text(
+      'customField' in rule
+        ? readField(contact, `customField:${rule.customField}`)
+        : contact.address1,
+    );
+    if (!value) continue;
+    if (rule.as === 'address') return { address: value, rule: `${name} address "${value}"` };
+    const id = Number(value);
+    if (Number.isInteger(id) && id > 0) return { propertyId: id, rule: `${name} custom field` };
+  }
+  return undefined;
+}
+
+function readField(contact: ContactLike, field: string): unknown {
+  if (field.startsWith('customField:')) {
+    const id = field.slice('customField:'.length);
+    return contact.customFields?.find((f) => f.id === id)?.value;
+  }
+  return (contact as unknown as Record<string, unknown>)[field];
+}
+
+function text(value: unknown): string {
+  if (typeof value === 'string') return value.trim();
+  if (typeof value === 'number') return String(value);
+  return '';
+}
