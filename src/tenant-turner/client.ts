@@ -4,13 +4,12 @@
  * modeled `client.tasks`, `client.notes`, `client.activities` that a real account answers with
  * the `unsupported` error (see `capabilities.ts`).
  */
-import type { Clock } from '../shared/clock.ts';
 import { systemClock } from '../shared/clock.ts';
-import type { Logger } from '../shared/logger.ts';
 import { silentLogger } from '../shared/logger.ts';
 import { CapabilityProbe } from './capabilities.ts';
 import type { CapabilitySetting, TtExtension } from './capabilities.ts';
 import { TtHttp } from './http.ts';
+import type { TtHttpOptions } from './http.ts';
 import { TtActivities } from './ops/activities.ts';
 import type { TtContext } from './ops/context.ts';
 import { TtNotes, TtTasks } from './ops/lead-children.ts';
@@ -19,29 +18,16 @@ import { TtRentals } from './ops/rentals.ts';
 import { TtShowings } from './ops/showings.ts';
 import { TtThrottle } from './throttle.ts';
 
-/** Options of `TenantTurnerClient`. */
-export interface TenantTurnerClientOptions {
-  /** The account's API key (Settings → Tenant Turner API). Registered for log redaction. */
-  apiKey: string;
-  /** Default `https://api.tenantturner.com`; the sandbox's URL in tests. */
-  baseUrl?: string;
-  clock?: Clock;
-  logger?: Logger;
-  /** Per-attempt timeout in ms, default 30,000. */
-  timeoutMs?: number;
-  /** Retries after the first attempt for retryable failures (429, 5xx, network), default 5. */
-  maxRetries?: number;
-  /** First backoff ceiling in ms, default 500. */
-  retryBaseMs?: number;
-  /** Largest backoff ceiling in ms, default 30,000. */
-  retryMaxMs?: number;
+/**
+ * Options of `TenantTurnerClient`: the transport's (`apiKey`, `baseUrl`, `clock`, `logger`,
+ * `timeoutMs`, `maxRetries`, `retryBaseMs`, `retryMaxMs`, `random`, `fetch`) plus the budget and
+ * the capability setting.
+ */
+export interface TenantTurnerClientOptions extends Omit<TtHttpOptions, 'throttle'> {
   /** The account's self-imposed budget, default 5 requests per second (0 or Infinity: none). */
   requestsPerSecond?: number;
   /** How to learn the modeled extensions: `'probe'` (default), `'real'`, `'extended'` or a list. */
   capabilities?: CapabilitySetting;
-  /** Jitter source in [0, 1), for tests. */
-  random?: () => number;
-  fetch?: typeof fetch;
 }
 
 /** The Tenant Turner API client for one account. */
@@ -71,21 +57,8 @@ export class TenantTurnerClient {
         ? {}
         : { requestsPerSecond: options.requestsPerSecond }),
     });
-    this.http = new TtHttp({
-      apiKey: options.apiKey,
-      throttle: this.throttle,
-      clock,
-      logger,
-      ...pick(options, [
-        'baseUrl',
-        'timeoutMs',
-        'maxRetries',
-        'retryBaseMs',
-        'retryMaxMs',
-        'random',
-        'fetch',
-      ]),
-    });
+    const { requestsPerSecond: _rate, capabilities: _setting, ...transport } = options;
+    this.http = new TtHttp({ ...transport, throttle: this.throttle, clock, logger });
     this.#capabilities = new CapabilityProbe({
       http: this.http,
       logger,
@@ -117,10 +90,4 @@ export class TenantTurnerClient {
   stop(): void {
     this.throttle.stop();
   }
-}
-
-function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<T> {
-  const out: Partial<T> = {};
-  for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
-  return out;
 }

@@ -26,6 +26,8 @@ interface ChildKind<T> {
   idKey: string;
   schema: z.ZodType<T>;
   what: string;
+  /** The length-limited text field, refused before sending when too long. */
+  limit: { field: string; max: number; label: string };
 }
 
 /** The operations shared by tasks and notes. */
@@ -59,6 +61,7 @@ class LeadChildOps<T, I extends { externalId?: string }, U extends object> {
    * Without it a timeout or 5xx is ambiguous (`isAmbiguous()`).
    */
   async create(applicationId: number, input: I, options: CallOptions = {}): Promise<Created<T>> {
+    this.#checkLength(input);
     await this.#require('create', options);
     const { status, body } = await send(
       this.#ctx,
@@ -86,6 +89,7 @@ class LeadChildOps<T, I extends { externalId?: string }, U extends object> {
 
   /** Changes the given fields (204). */
   async update(id: number, input: U, options: CallOptions = {}): Promise<void> {
+    this.#checkLength(input);
     await this.#require('update', options);
     await send(this.#ctx, { method: 'PUT', path: this.#path(id), body: input }, options);
   }
@@ -94,6 +98,12 @@ class LeadChildOps<T, I extends { externalId?: string }, U extends object> {
   async delete(id: number, options: CallOptions = {}): Promise<void> {
     await this.#require('delete', options);
     await send(this.#ctx, { method: 'DELETE', path: this.#path(id) }, options);
+  }
+
+  #checkLength(input: object): void {
+    const { field, max, label } = this.#kind.limit;
+    const value = (input as Record<string, unknown>)[field];
+    if (typeof value === 'string') checkLength(value, max, label);
   }
 
   #path(id: number): string {
@@ -109,7 +119,7 @@ class LeadChildOps<T, I extends { externalId?: string }, U extends object> {
   }
 }
 
-/** Modeled tasks on a lead (Buildium-style: status, priority, due date, assignee). */
+/** Modeled tasks on a lead (Buildium-style: status, priority, due date, assignee; title ≤ 127). */
 export class TtTasks extends LeadChildOps<Task, TaskInput, TaskUpdate> {
   constructor(ctx: TtContext) {
     super(ctx, {
@@ -118,27 +128,12 @@ export class TtTasks extends LeadChildOps<Task, TaskInput, TaskUpdate> {
       idKey: 'TaskId',
       schema: taskSchema,
       what: 'Task',
+      limit: { field: 'title', max: MAX_TASK_TITLE, label: 'Task title' },
     });
-  }
-
-  /** Creates a task; a title over 127 characters is refused before sending. */
-  override async create(
-    applicationId: number,
-    input: TaskInput,
-    options?: CallOptions,
-  ): Promise<Created<Task>> {
-    checkLength(input.title, MAX_TASK_TITLE, 'Task title');
-    return await super.create(applicationId, input, options);
-  }
-
-  /** Updates a task; a title over 127 characters is refused before sending. */
-  override async update(taskId: number, input: TaskUpdate, options?: CallOptions): Promise<void> {
-    if (input.title !== undefined) checkLength(input.title, MAX_TASK_TITLE, 'Task title');
-    await super.update(taskId, input, options);
   }
 }
 
-/** Modeled notes on a lead. */
+/** Modeled notes on a lead (note ≤ 65,535 characters). */
 export class TtNotes extends LeadChildOps<Note, NoteInput, NoteUpdate> {
   constructor(ctx: TtContext) {
     super(ctx, {
@@ -147,22 +142,7 @@ export class TtNotes extends LeadChildOps<Note, NoteInput, NoteUpdate> {
       idKey: 'NoteId',
       schema: noteSchema,
       what: 'Note',
+      limit: { field: 'note', max: MAX_NOTE_LENGTH, label: 'Note' },
     });
-  }
-
-  /** Creates a note; a note over 65,535 characters is refused before sending. */
-  override async create(
-    applicationId: number,
-    input: NoteInput,
-    options?: CallOptions,
-  ): Promise<Created<Note>> {
-    checkLength(input.note, MAX_NOTE_LENGTH, 'Note');
-    return await super.create(applicationId, input, options);
-  }
-
-  /** Updates a note; a note over 65,535 characters is refused before sending. */
-  override async update(noteId: number, input: NoteUpdate, options?: CallOptions): Promise<void> {
-    if (input.note !== undefined) checkLength(input.note, MAX_NOTE_LENGTH, 'Note');
-    await super.update(noteId, input, options);
   }
 }
