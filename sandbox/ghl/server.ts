@@ -7,6 +7,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
+import { addLenientJsonParser } from '../shared/json-body.ts';
 import { registerCalendarRoutes } from './calendar-routes.ts';
 import { registerContactListRoutes } from './contact-list-routes.ts';
 import { registerContactRoutes } from './contacts-routes.ts';
@@ -37,19 +38,7 @@ function rateLimitKey(ctx: SandboxContext, request: FastifyRequest): string {
 }
 
 function addBodyParsers(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') {
-      done(null, undefined);
-      return;
-    }
-    try {
-      done(null, JSON.parse(text) as unknown);
-    } catch (error) {
-      done(badRequest(error instanceof Error ? error.message : 'Invalid JSON body'), undefined);
-    }
-  });
+  addLenientJsonParser(app, badRequest);
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string' },
