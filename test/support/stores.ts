@@ -36,6 +36,9 @@ export function postgresProblem(): Promise<string | undefined> {
   return pgReachable;
 }
 
+/** Why PostgreSQL suites cannot run here (undefined when they can), checked once at load. */
+const PG_PROBLEM = await postgresProblem();
+
 /** A store factory for one dialect; every store it opens is closed and removed by `cleanup`. */
 export interface StoreFactory {
   dialect: Dialect;
@@ -126,8 +129,8 @@ export function describeEachDialect(title: string, suite: (stores: StoreFactory)
     suite(stores);
     after(() => stores.cleanup());
   });
-  void describe(`${title} [postgres]`, async () => {
-    const problem = await postgresProblem();
+  void describe(`${title} [postgres]`, () => {
+    const problem = PG_PROBLEM;
     if (problem !== undefined) {
       if (process.env['CI'] === 'true') {
         throw new Error(`${problem}; CI=true requires PostgreSQL for the store and queue suites.`);

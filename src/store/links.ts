@@ -1,0 +1,156 @@
+/**
+ * Links: a person (GHL contact ↔ TT lead) and its children, the map that makes every write
+ * idempotent. A link is created `pending` before the first write to the other side, so a crash
+ * between that write and the commit leaves a trace to resolve, never an unknown record.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export type LinkKind = 'person' | 'task' | 'note' | 'appointment';
+export type LinkState = 'pending' | 'active' | 'unlinked';
+
+/** A link as the sync sees it. */
+export interface Link {
+  id: string;
+  kind: LinkKind;
+  locationId: string;
+  ghlId: string | undefined;
+  ttId: string | undefined;
+  parentId: string | undefined;
+  state: LinkState;
+  createdAt: number;
+  updatedAt: number;
+}
+
+function toLink(row: Database['links']): Link {
+  return {
+    id: row.id,
+    kind: row.kind as LinkKind,
+    locationId: row.location_id,
+    ghlId: row.ghl_id ?? undefined,
+    ttId: row.tt_id ?? undefined,
+    parentId: row.parent_id ?? undefined,
+    state: row.state as LinkState,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The link of a GHL record, if any. */
+export async function findLinkByGhlId(
+  db: Db,
+  kind: LinkKind,
+  locationId: string,
+  ghlId: string,
+): Promise<Link | undefined> {
+  const row = await db
+    .selectFrom('links')
+    .selectAll()
+    .where('kind', '=', kind)
+    .where('location_id', '=', locationId)
+    .where('ghl_id', '=', ghlId)
+    .executeTakeFirst();
+  return row && toLink(row);
+}
+
+/** The link of a Tenant Turner record, if any. */
+export async function findLinkByTtId(
+  db: Db,
+  kind: LinkKind,
+  ttId: string,
+): Promise<Link | undefined> {
+  const row = await db
+    .selectFrom('links')
+    .selectAll()
+    .where('kind', '=', kind)
+    .where('tt_id', '=', ttId)
+    .executeTakeFirst();
+  return row && toLink(row);
+}
+
+/** A link by id. */
+export async function getLink(db: Db, id: string): Promise<Link | undefined> {
+  const row = await db.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toLink(row);
+}
+
+/**
+ * The link of a GHL record, created `pending` (no TT id yet) when there is none. Safe under
+ * concurrency: of two creators, one inserts and both get the same row.
+ */
+export async function ensurePendingLink(
+  db: Db,
+  kind: LinkKind,
+  locationId: string,
+  ghlId: string,
+  now: number,
+  parentId?: string,
+): Promise<Link> {
+  await db
+    .insertInto('links')
+    .values({
+      id: randomUUID(),
+      kind,
+      location_id: locationId,
+      ghl_id: ghlId,
+      tt_id: null,
+      parent_id: parentId ?? null,
+      state: 'pending',
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.columns(['kind', 'location_id', 'ghl_id']).doNothing())
+    .execute();
+  const link = await findLinkByGhlId(db, kind, locationId, ghlId);
+  if (!link) throw new Error(`link for ${kind} ${ghlId} vanished right after it was written`);
+  return link;
+}
+
+/** Sets a link's TT id and state. */
+export async function updateLink(
+  db: Db,
+  id: string,
+  patch: { ttId?: string | null; state?: LinkState },
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('links')
+    .set({
+      ...(patch.ttId !== undefined ? { tt_id: patch.ttId } : {}),
+      ...(patch.state !== undefined ? { state: patch.state } : {}),
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Links of `kind` in `state` (all states when omitted), oldest first, a page at a time. */
+export async function listLinks(
+  db: Db,
+  kind: LinkKind,
+  options: { state?: LinkState; afterId?: string; limit?: number } = {},
+): Promise<Link[]> {
+  let query = db.selectFrom('links').selectAll().where('kind', '=', kind);
+  if (options.state) query = query.where('state', '=', options.state);
+  if (options.afterId) query = query.where('id', '>', options.afterId);
+  const rows = await query
+    .orderBy('id')
+    .limit(options.limit ?? 1000)
+    .execute();
+  return rows.map(toLink);
+}
+
+/** Links per kind and state, for monitoring. */
+export async function countLinks(
+  db: Db,
+): Promise<{ kind: string; state: string; count: number }[]> {
+  const rows = await db
+    .selectFrom('links')
+    .select(['kind', 'state', db.fn.countAll<number>().as('n')])
+    .groupBy(['kind', 'state'])
+    .execute();
+  return rows.map((r) => ({ kind: r.kind, state: r.state, count: Number(r.n) }));
+}

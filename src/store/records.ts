@@ -1,0 +1,247 @@
+/**
+ * What an applied change leaves behind (ARCHITECTURE.md §1.3): the new snapshot, a version row,
+ * field provenance, a timeline entry and an audit row, written together in the caller's
+ * transaction. Re-recording the same change (a retried job) adds no second timeline entry.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, Side } from './schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** A snapshot of one side of a link: the state ttsync last synced, and its hash. */
+export interface Snapshot {
+  hash: string;
+  data: unknown;
+  sourceUpdatedAt: number | undefined;
+  syncedAt: number;
+}
+
+/** A snapshot to store with a change. */
+export interface SnapshotWrite {
+  side: Side;
+  data: unknown;
+  hash: string;
+  sourceUpdatedAt?: number | undefined;
+}
+
+/** One change to record. */
+export interface ChangeRecord {
+  linkId: string;
+  /** The side that was written (or would have been, for `not_applied`). */
+  side: Side;
+  /** What caused it: `ghl:webhook`, `ghl:backfill`, `ghl:poll`, `reconcile`, … */
+  source: string;
+  sourceEventId?: string | undefined;
+  /** When the source says the change happened (epoch ms). */
+  sourceTs?: number | undefined;
+  mappingVersion: string;
+  beforeHash: string | undefined;
+  afterHash: string;
+  /** The fields written, with their new values. */
+  change: Record<string, unknown>;
+  outcome: 'applied' | 'not_applied';
+  /** Why, for `not_applied` (shown to the user). */
+  note?: string | undefined;
+  /** New snapshots: of the side written (when applied) and of the source as last seen. */
+  snapshots: SnapshotWrite[];
+  provenance: { field: string; sourceField: string; valueHash: string }[];
+  timeline: {
+    occurredAt: number;
+    occurredRaw?: string | undefined;
+    source: string;
+    kind: string;
+    summary: string;
+    refId: string;
+    data?: unknown;
+  };
+  audit: {
+    actor: string;
+    action: string;
+    targetId: string | undefined;
+    before?: unknown;
+    after?: unknown;
+    result: string;
+    detail?: string | undefined;
+    jobId?: string | undefined;
+  };
+}
+
+const json = (value: unknown): string | null =>
+  value === undefined ? null : JSON.stringify(value);
+
+/** The snapshot of one side of a link, if any. */
+export async function getSnapshot(
+  db: Db,
+  linkId: string,
+  side: Side,
+): Promise<Snapshot | undefined> {
+  const row = await db
+    .selectFrom('snapshots')
+    .selectAll()
+    .where('link_id', '=', linkId)
+    .where('side', '=', side)
+    .executeTakeFirst();
+  return (
+    row && {
+      hash: row.hash,
+      data: JSON.parse(row.data) as unknown,
+      sourceUpdatedAt: row.source_updated_at ?? undefined,
+      syncedAt: row.synced_at,
+    }
+  );
+}
+
+/** Stores the snapshot of one side of a link. */
+export async function putSnapshot(
+  db: Db,
+  linkId: string,
+  snapshot: SnapshotWrite,
+  now: number,
+): Promise<void> {
+  const values = {
+    hash: snapshot.hash,
+    data: JSON.stringify(snapshot.data),
+    source_updated_at: snapshot.sourceUpdatedAt ?? null,
+    synced_at: now,
+  };
+  await db
+    .insertInto('snapshots')
+    .values({ link_id: linkId, side: snapshot.side, ...values })
+    .onConflict((oc) => oc.columns(['link_id', 'side']).doUpdateSet(values))
+    .execute();
+}
+
+/** Writes every record of `change`; call inside the transaction that completes the work. */
+export async function recordChange(db: Db, change: ChangeRecord, now: number): Promise<void> {
+  for (const snapshot of change.snapshots) await putSnapshot(db, change.linkId, snapshot, now);
+  await db
+    .insertInto('versions')
+    .values({
+      link_id: change.linkId,
+      side: change.side,
+      source: change.source,
+      source_event_id: change.sourceEventId ?? null,
+      source_ts: change.sourceTs ?? null,
+      synced_at: now,
+      mapping_version: change.mappingVersion,
+      before_hash: change.beforeHash ?? null,
+      after_hash: change.afterHash,
+      change: JSON.stringify(change.change),
+      outcome: change.outcome,
+      note: change.note ?? null,
+    })
+    .execute();
+  if (change.outcome === 'applied') {
+    for (const p of change.provenance) {
+      const values = {
+        source_field: p.sourceField,
+        event_id: change.sourceEventId ?? null,
+        run_id: change.audit.jobId ?? null,
+        value_hash: p.valueHash,
+        written_at: now,
+      };
+      await db
+        .insertInto('provenance')
+        .values({ link_id: change.linkId, side: change.side, field: p.field, ...values })
+        .onConflict((oc) => oc.columns(['link_id', 'side', 'field']).doUpdateSet(values))
+        .execute();
+    }
+  }
+  const t = change.timeline;
+  await db
+    .insertInto('timeline')
+    .values({
+      link_id: change.linkId,
+      occurred_at: t.occurredAt,
+      occurred_raw: t.occurredRaw ?? null,
+      source: t.source,
+      kind: t.kind,
+      summary: t.summary,
+      ref_id: t.refId,
+      data: json(t.data),
+      recorded_at: now,
+    })
+    .onConflict((oc) => oc.columns(['link_id', 'source', 'kind', 'ref_id']).doNothing())
+    .execute();
+  const a = change.audit;
+  await db
+    .insertInto('audit')
+    .values({
+      at: now,
+      actor: a.actor,
+      action: a.action,
+      target_side: change.side,
+      target_id: a.targetId ?? null,
+      before: json(a.before),
+      after: json(a.after),
+      result: a.result,
+      detail: a.detail ?? null,
+      job_id: a.jobId ?? null,
+    })
+    .execute();
+}
+
+/** A person's versions, newest first. */
+export async function listVersions(
+  db: Db,
+  linkId: string,
+): Promise<
+  {
+    id: number;
+    side: Side;
+    source: string;
+    outcome: string;
+    afterHash: string;
+    note: string | undefined;
+    syncedAt: number;
+    change: unknown;
+  }[]
+> {
+  const rows = await db
+    .selectFrom('versions')
+    .selectAll()
+    .where('link_id', '=', linkId)
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    side: r.side,
+    source: r.source,
+    outcome: r.outcome,
+    afterHash: r.after_hash,
+    note: r.note ?? undefined,
+    syncedAt: r.synced_at,
+    change: JSON.parse(r.change) as unknown,
+  }));
+}
+
+/** A person's timeline, oldest first. */
+export async function listTimeline(
+  db: Db,
+  linkId: string,
+): Promise<
+  {
+    occurredAt: number;
+    occurredRaw: string | undefined;
+    source: string;
+    kind: string;
+    summary: string;
+    refId: string;
+  }[]
+> {
+  const rows = await db
+    .selectFrom('timeline')
+    .selectAll()
+    .where('link_id', '=', linkId)
+    .orderBy('occurred_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    occurredAt: r.occurred_at,
+    occurredRaw: r.occurred_raw ?? undefined,
+    source: r.source,
+    kind: r.kind,
+    summary: r.summary,
+    refId: r.ref_id,
+  }));
+}
