@@ -4,17 +4,10 @@
  * SIGTERM.
  */
 import { parseArgs } from 'node:util';
+import { intFlag, runMain, untilStopSignal } from '../shared/cli.ts';
 import { startGhlSandbox } from './index.ts';
 import type { GhlSandboxOptions } from './index.ts';
 import { OPERATOR_ENDPOINTS } from './operator-control-routes.ts';
-
-function intFlag(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0)
-    throw new Error(`--${name} must be a non-negative integer, got "${value}"`);
-  return parsed;
-}
 
 function optionsFrom(argv: string[]): GhlSandboxOptions {
   const { values } = parseArgs({
@@ -68,22 +61,9 @@ export async function runGhlSandboxCli(argv: string[]): Promise<void> {
   console.log('  operator endpoints:');
   for (const line of OPERATOR_ENDPOINTS) console.log(`    ${line}`);
   console.log('Press Ctrl+C to stop.');
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopSignal();
   await sandbox.close();
   console.log('GHL sandbox stopped.');
 }
 
-if (import.meta.main) {
-  runGhlSandboxCli(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  });
-}
+if (import.meta.main) runMain(runGhlSandboxCli);

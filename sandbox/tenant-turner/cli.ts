@@ -5,16 +5,9 @@
  * Turner sandbox, prints how to use it and runs until SIGINT or SIGTERM.
  */
 import { parseArgs } from 'node:util';
+import { intFlag, runMain, untilStopSignal } from '../shared/cli.ts';
 import { TT_OPERATOR_ENDPOINTS, startTtSandbox } from './index.ts';
 import type { TtSandboxOptions } from './index.ts';
-
-function intFlag(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0)
-    throw new Error(`--${name} must be a non-negative integer, got "${value}"`);
-  return parsed;
-}
 
 /** Parses the CLI flags into sandbox options; throws a readable error for a bad flag. */
 export function ttSandboxOptionsFrom(argv: string[]): TtSandboxOptions {
@@ -87,22 +80,9 @@ export async function runTtSandboxCli(argv: string[]): Promise<void> {
   console.log('  operator endpoints (no API key):');
   for (const line of TT_OPERATOR_ENDPOINTS) console.log(`    ${line}`);
   console.log('Press Ctrl+C to stop.');
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopSignal();
   await sandbox.close();
   console.log('Tenant Turner sandbox stopped.');
 }
 
-if (import.meta.main) {
-  runTtSandboxCli(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  });
-}
+if (import.meta.main) runMain(runTtSandboxCli);

@@ -6,13 +6,12 @@
  * showing change also updates its lead (the lead nests `Showings[]`).
  */
 import { unprocessable } from './http-errors.ts';
-import { boundNumber, boundString } from './input.ts';
+import { boundNumber, boundString, isoSeconds } from './input.ts';
 import type { BoundBody, FieldSpecs } from './input.ts';
 import type { LeadLifecycle } from './lead-lifecycle.ts';
 import type { LifecycleDeps } from './lifecycle-deps.ts';
 import { CANCELLATION_SOURCES, PENDING_SHOWING_STATUSES, SHOWING_STATUSES } from './model.ts';
 import type { CancellationSource, ShowingRecord, ShowingStatus } from './model.ts';
-import { isoSeconds } from './input.ts';
 import type { TtEventType } from './webhooks.ts';
 
 /** Body of `POST /v1/showings`. */
