@@ -123,6 +123,18 @@ void describe('extended surface', () => {
     });
     assert.equal(clash.status, 409);
     assert.equal((clash.body as Json)['ApplicationId'], other);
+    // A changed email frees the old one and takes the new one.
+    await expectStatus(sandbox, 204, 'PUT', `/v1/applications/${id}`, {
+      body: { Email: 'moved@example.com' },
+    });
+    const reuse = { FirstName: 'R', LastName: 'U', Phone: '5559990001' };
+    await expectStatus(sandbox, 201, 'POST', '/v1/applications', {
+      body: { ...reuse, Email: 'update@example.com' },
+    });
+    const taken = await call(sandbox, 'POST', '/v1/applications', {
+      body: { ...reuse, Phone: '5559990002', Email: 'Moved@example.com' },
+    });
+    assert.equal((taken.body as Json)['ApplicationId'], id);
   });
 
   void test('tasks: create, read, list, update, delete; ExternalId makes a repeated create return the first', async () => {

@@ -100,7 +100,7 @@ export class LeadLifecycle {
       updatedMs: now,
       lastResponseMs: now,
     };
-    s.leads.set(lead.id, lead);
+    s.putLead(lead);
     this.#deps.announce.lead(
       'Lead Created',
       lead,
@@ -129,8 +129,7 @@ export class LeadLifecycle {
     };
     lead.firstName = text('FirstName', lead.firstName) ?? lead.firstName;
     lead.lastName = text('LastName', lead.lastName) ?? lead.lastName;
-    lead.email = text('Email', lead.email);
-    lead.phone = text('Phone', lead.phone);
+    this.#deps.state().setContact(lead, text('Email', lead.email), text('Phone', lead.phone));
     lead.source = text('Source', lead.source);
     lead.externalId = text('ExternalId', lead.externalId);
     lead.externalSource = text('ExternalSource', lead.externalSource);

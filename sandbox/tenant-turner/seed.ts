@@ -195,7 +195,7 @@ export function seedState(state: TtState, seed: number, counts: SeedCounts, star
   const leads: LeadRecord[] = [];
   for (let i = 0; i < counts.leads; i++) {
     const lead = seedLead(prng, state, i, anchorMs, startMs);
-    state.leads.set(lead.id, lead);
+    state.putLead(lead);
     leads.push(lead);
     timeline(state, lead.id, 'Lead Created', lead.createdMs, null);
   }

@@ -76,16 +76,34 @@ export function phoneKey(phone: string): string {
 
 export class TtState {
   readonly properties = new Map<number, PropertyRecord>();
+  /** Read freely; add with `putLead` and change contact details with `setContact`. */
   readonly leads = new Map<number, LeadRecord>();
   readonly showings = new LeadChildren<ShowingRecord>();
   readonly tasks = new LeadChildren<TaskRecord>();
   readonly notes = new LeadChildren<NoteRecord>();
   readonly activities = new LeadChildren<ActivityRecord>();
   readonly #next: Record<IdKind, number> = { ...ID_BASE };
+  /** Normalised email and phone → lead id (contact information is unique). */
+  readonly #byEmail = new Map<string, number>();
+  readonly #byPhone = new Map<string, number>();
 
   /** The next id of a kind. */
   newId(kind: IdKind): number {
     return this.#next[kind]++;
+  }
+
+  /** Adds a lead and indexes its contact information. */
+  putLead(lead: LeadRecord): void {
+    this.leads.set(lead.id, lead);
+    this.#index(lead, true);
+  }
+
+  /** Changes a lead's email and phone, keeping the contact index right. */
+  setContact(lead: LeadRecord, email: string | null, phone: string | null): void {
+    this.#index(lead, false);
+    lead.email = email;
+    lead.phone = phone;
+    this.#index(lead, true);
   }
 
   /** Another lead with the same email or phone, if any (`exceptId` excluded). */
@@ -93,15 +111,24 @@ export class TtState {
     contact: { email: string | null; phone: string | null },
     exceptId?: number,
   ): LeadRecord | undefined {
-    const email = contact.email === null ? null : emailKey(contact.email);
-    const phone = contact.phone === null ? null : phoneKey(contact.phone);
-    for (const lead of this.leads.values()) {
-      if (lead.id === exceptId) continue;
-      if (email !== null && lead.email !== null && emailKey(lead.email) === email) return lead;
-      if (phone !== null && phone !== '' && lead.phone !== null && phoneKey(lead.phone) === phone)
-        return lead;
+    const ids = [
+      contact.email === null ? undefined : this.#byEmail.get(emailKey(contact.email)),
+      contact.phone === null ? undefined : this.#byPhone.get(phoneKey(contact.phone)),
+    ];
+    const id = ids.find((candidate) => candidate !== undefined && candidate !== exceptId);
+    return id === undefined ? undefined : this.leads.get(id);
+  }
+
+  #index(lead: LeadRecord, add: boolean): void {
+    const entries: [Map<string, number>, string | null][] = [
+      [this.#byEmail, lead.email === null ? null : emailKey(lead.email)],
+      [this.#byPhone, lead.phone === null ? null : phoneKey(lead.phone)],
+    ];
+    for (const [index, key] of entries) {
+      if (key === null || key === '') continue;
+      if (add) index.set(key, lead.id);
+      else if (index.get(key) === lead.id) index.delete(key);
     }
-    return undefined;
   }
 
   /** Showings that take place at a rental, in id order. */
