@@ -40,6 +40,20 @@ const schema = z.object({
   GHL_RATE_LIMIT_DAILY: intFrom(1).default(200_000),
   GHL_TIMEOUT_MS: intFrom(100).default(30_000),
   GHL_MAX_RETRIES: intFrom(0, 20).default(5),
+  TT_BASE_URL: z.url().default('https://api.tenantturner.com'),
+  TT_API_KEY: z.string().min(8, 'is too short to be a Tenant Turner API key').optional(),
+  TT_CAPABILITIES: z.enum(['probe', 'real', 'extended']).default('probe'),
+  TT_REQUESTS_PER_SECOND: z.coerce.number().min(0).default(5),
+  TT_WEBHOOK_SIGNING_KEY: z.string().min(8).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave it unset for SQLite)')
+    .optional(),
+  TTSYNC_DATA_DIR: z.string().min(1).default('./data'),
+  TTSYNC_SECRET_KEY: z.string().min(32, 'must be 32 bytes as hex or base64').optional(),
+  TTSYNC_MAPPING_FILE: z.string().min(1).optional(),
+  TTSYNC_WORKER_CONCURRENCY: intFrom(1, 64).default(4),
+  SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
 });
 
 /** Rules across variables, checked on the raw input so they are reported with every other problem. */
@@ -49,6 +63,13 @@ function crossFieldProblems(input: Record<string, unknown>): string[] {
   if (has('GHL_CLIENT_ID') !== has('GHL_CLIENT_SECRET')) {
     const missing = has('GHL_CLIENT_ID') ? 'GHL_CLIENT_SECRET' : 'GHL_CLIENT_ID';
     problems.push(`  ${missing}: GHL OAuth needs both GHL_CLIENT_ID and GHL_CLIENT_SECRET`);
+  }
+  const hasGhl = has('GHL_PRIVATE_TOKEN') || has('GHL_CLIENT_ID');
+  if (hasGhl !== has('TT_API_KEY')) {
+    const missing = hasGhl ? 'TT_API_KEY' : 'GHL_PRIVATE_TOKEN';
+    problems.push(
+      `  ${missing}: syncing real accounts needs both GHL_PRIVATE_TOKEN and TT_API_KEY (set neither to run against the sandboxes)`,
+    );
   }
   if (has('GHL_PRIVATE_TOKEN') && !has('GHL_LOCATION_ID')) {
     problems.push(

@@ -35,12 +35,32 @@ test('a private token needs its location; flags override the environment', () =>
     {
       GHL_PRIVATE_TOKEN: 'pit-0123456789abcdef',
       GHL_LOCATION_ID: 've9EPM428h8vShlRW1KT',
+      TT_API_KEY: 'tt_live_11111111_2222_3333_4444_a75aa77d0bcc',
       PORT: '9000',
     },
     { PORT: 9100 },
   );
   assert.equal(ghlAuthMode(config), 'pit');
   assert.equal(config.PORT, 9100);
+});
+
+test('real accounts need both sides: a GHL credential without a Tenant Turner key (and back) is refused', () => {
+  assert.throws(
+    () =>
+      loadConfig({
+        GHL_PRIVATE_TOKEN: 'pit-0123456789abcdef',
+        GHL_LOCATION_ID: 've9EPM428h8vShlRW1KT',
+      }),
+    /TT_API_KEY: syncing real accounts needs both/,
+  );
+  assert.throws(
+    () => loadConfig({ TT_API_KEY: 'tt_live_11111111_2222_3333_4444_a75aa77d0bcc' }),
+    /GHL_PRIVATE_TOKEN: syncing real accounts needs both/,
+  );
+  assert.throws(
+    () => loadConfig({ DATABASE_URL: 'mysql://x' }),
+    /DATABASE_URL: must be a postgres/,
+  );
 });
 
 test('webhook keys parse as a list, PEMs with escaped newlines included', () => {

@@ -41,15 +41,22 @@ describe('contact → lead mapping', () => {
     assert.equal(draft.fields.lastName, 'Ann de Souza');
     assert.equal(draft.sources.firstName, 'name');
     assert.equal(draft.fields.source, 'HighLevel');
+    const single = mapContact({ id: 'c5', firstName: 'Dana', email: 'd@x.io' }, defaults);
+    assert.equal(single.fields.lastName, 'Unknown', 'Tenant Turner requires a last name');
+    assert.equal(single.sources.lastName, '(defaultLastName)');
   });
 
-  test('an invalid phone is reported and left out; no email and no phone is a problem', () => {
+  test('an invalid phone is reported and left out; a missing email or phone is a problem', () => {
     const bad = mapContact({ id: 'c3', firstName: 'A', phone: '123' }, defaults);
     assert.equal(bad.fields.phone, '');
     assert.match(bad.problems.join(' '), /not a valid number/);
-    assert.match(bad.problems.join(' '), /neither an email nor a valid phone/);
+    assert.match(bad.problems.join(' '), /no email, which Tenant Turner requires/);
+    const noPhone = mapContact({ id: 'c4', firstName: 'A', email: 'a@b.c' }, defaults);
+    assert.match(noPhone.problems.join(' '), /no phone, which Tenant Turner requires/);
     assert.equal(toE164('+44 20 7946 0958', 'US'), '+442079460958');
     assert.equal(toE164('07946 0958', 'US'), '');
+    assert.equal(toE164('555-0100', 'US'), '', 'too short to be a US number');
+    assert.equal(toE164('(212) 555-0100', 'US'), '+12125550100', 'a fictional number is kept');
   });
 
   test('rental rules are tried in order: custom field id, tag, address, default', () => {

@@ -22,6 +22,8 @@ export interface LoggerOptions {
   level?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   /** Where lines go; default stdout. Tests pass a stream to read lines back. */
   destination?: DestinationStream;
+  /** Append lines to this file instead of stdout (its folder is created). */
+  file?: string;
   /** Names this process in every line. */
   name?: string;
 }
@@ -100,7 +102,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       hooks: { streamWrite: (line: string) => redactLine(line) },
       serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ??
+      pino.destination(
+        options.file ? { dest: options.file, mkdir: true, sync: false } : { dest: 1, sync: false },
+      ),
   );
   return new PinoLogger(instance);
 }

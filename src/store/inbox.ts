@@ -23,7 +23,8 @@ export interface InboxEntry extends InboundEvent {
   status: InboxStatus;
 }
 
-export type InboxStatus = 'received' | 'enqueued' | 'done' | 'failed';
+/** `deferred`: kept for a handler a later version adds (nothing is dropped). */
+export type InboxStatus = 'received' | 'enqueued' | 'deferred' | 'done' | 'failed';
 
 /**
  * Stores `event` unless an event with the same provider and id is already there; resolves once
@@ -97,7 +98,13 @@ export async function inboxCounts(db: Kysely<Database>): Promise<Record<InboxSta
     .select(['status', db.fn.countAll<number>().as('n')])
     .groupBy('status')
     .execute();
-  const counts: Record<InboxStatus, number> = { received: 0, enqueued: 0, done: 0, failed: 0 };
+  const counts: Record<InboxStatus, number> = {
+    received: 0,
+    enqueued: 0,
+    deferred: 0,
+    done: 0,
+    failed: 0,
+  };
   for (const row of rows) counts[row.status as InboxStatus] = Number(row.n);
   return counts;
 }

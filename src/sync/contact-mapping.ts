@@ -75,13 +75,23 @@ export function mapContact(contact: ContactLike, mapping: Mapping): LeadDraft {
     sources.firstName = 'name';
     sources.lastName = 'name';
   }
+  if (!firstName) {
+    firstName = mapping.defaultFirstName;
+    sources.firstName = '(defaultFirstName)';
+  }
+  if (!lastName) {
+    lastName = mapping.defaultLastName;
+    sources.lastName = '(defaultLastName)';
+  }
   const email = read(mapping.fields.email).toLowerCase();
   const rawPhone = read(mapping.fields.phone);
   const phone = rawPhone ? toE164(rawPhone, mapping.defaultCountry as CountryCode) : '';
   if (rawPhone && !phone) {
     problems.push(`phone "${rawPhone}" is not a valid number; the lead gets no phone`);
   }
-  if (!email && !phone) problems.push('the contact has neither an email nor a valid phone');
+  // Tenant Turner's lead create takes Email and Phone as required (tenant-turner-api.md §2.1).
+  if (!email) problems.push('the contact has no email, which Tenant Turner requires');
+  if (!phone && !rawPhone) problems.push('the contact has no phone, which Tenant Turner requires');
   const source = read(mapping.fields.source) || mapping.defaultSource;
   if (!read(mapping.fields.source)) sources.source = '(defaultSource)';
   return {
@@ -100,10 +110,14 @@ export function mapContact(contact: ContactLike, mapping: Mapping): LeadDraft {
   };
 }
 
-/** A phone number in E.164, or '' when it is not a valid number. */
+/**
+ * A phone number in E.164, or '' when it cannot be one. Numbers of a possible length are kept
+ * even when no carrier range is known for them (libphonenumber's `isPossible`, not `isValid`):
+ * ranges change faster than the library, and fictional 555-01xx numbers fill test accounts.
+ */
 export function toE164(raw: string, defaultCountry: CountryCode): string {
   const parsed = parsePhoneNumberFromString(raw, defaultCountry);
-  return parsed?.isValid() ? parsed.number : '';
+  return parsed?.isPossible() ? parsed.number : '';
 }
 
 /** Stable SHA-256 of a JSON value (object keys sorted), hex. */

@@ -9,7 +9,7 @@
  * - every applied change records snapshot, version, provenance, timeline and audit in one
  *   transaction; a repeated job finds the hash unchanged and writes nothing.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { GhlClient } from '../ghl/client.ts';
 import type { Lane } from '../ghl/rate-limiter.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -49,6 +49,11 @@ export interface ContactSyncJob {
   contact?: ContactLike | undefined;
   lane?: Lane | undefined;
   jobId?: string | undefined;
+  /**
+   * Called inside the transaction that records the outcome, so the caller's own bookkeeping
+   * (the queue completing the job) commits with it.
+   */
+  inTransaction?: ((trx: Transaction<Database>) => Promise<void>) | undefined;
 }
 
 /** The lead as ttsync writes it: mapped fields plus the rental. */
@@ -86,7 +91,7 @@ export async function syncContact(
     }
   }
   const draft = mapContact(contact, deps.mapping);
-  if (!draft.fields.email && !draft.fields.phone) {
+  if (!draft.fields.email || !draft.fields.phone) {
     return skip(deps, job, `contact ${job.contactId}: ${draft.problems.join('; ')}`);
   }
   const rental = await deps.rentals.resolve(draft.rental, signal);
@@ -148,6 +153,7 @@ async function createLead(step: Step, signal?: AbortSignal): Promise<ContactSync
         }),
         now,
       );
+      await job.inTransaction?.(trx);
     });
     return { kind: 'created', applicationId };
   }
@@ -198,6 +204,7 @@ async function updateLead(
         }),
         now,
       );
+      await step.job.inTransaction?.(trx);
     });
     deps.logger.info(
       { contactId: step.job.contactId, applicationId, fields },
@@ -222,6 +229,7 @@ async function updateLead(
       }),
       now,
     );
+    await step.job.inTransaction?.(trx);
   });
   return { kind: 'updated', applicationId, fields };
 }
@@ -326,6 +334,7 @@ async function unlinkContact(
       },
       now,
     );
+    await job.inTransaction?.(trx);
   });
   return { kind: 'unlinked' };
 }

@@ -83,6 +83,9 @@ const schema = z
         phone: 'phone',
         source: 'source',
       }),
+    /** Tenant Turner requires both names; used when the contact has none (forms often ask only one). */
+    defaultFirstName: z.string().min(1).default('Unknown'),
+    defaultLastName: z.string().min(1).default('Unknown'),
     /** Lead source when the contact has none. */
     defaultSource: z.string().min(1).default('HighLevel'),
     /** Tried in order; the first that yields a rental wins. */
