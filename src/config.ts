@@ -54,6 +54,7 @@ const schema = z.object({
   TTSYNC_MAPPING_FILE: z.string().min(1).optional(),
   TTSYNC_WORKER_CONCURRENCY: intFrom(1, 64).default(4),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  SQLITE_BUSY_TIMEOUT_MS: intFrom(0).default(5_000),
 });
 
 /** Rules across variables, checked on the raw input so they are reported with every other problem. */

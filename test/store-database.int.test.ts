@@ -24,11 +24,12 @@ const TABLES = [
 describeEachDialect('store database', (stores) => {
   test('migrates a new database once; openers after it find nothing to do', async () => {
     const store = await stores.open('migrate-once');
-    assert.deepEqual(store.migrations.applied, ['0001-initial']);
+    assert.ok(store.migrations.known.length >= 1);
+    assert.deepEqual(store.migrations.applied, store.migrations.known, 'all applied, in order');
     const [again, third] = await Promise.all([stores.reopen(store), stores.reopen(store)]);
     assert.deepEqual(again.migrations.applied, []);
     assert.deepEqual(third.migrations.applied, []);
-    assert.deepEqual(again.migrations.known, ['0001-initial']);
+    assert.deepEqual(again.migrations.known, store.migrations.known);
   });
 
   test('has every table, and epoch-ms times come back as exact numbers', async () => {

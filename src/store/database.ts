@@ -24,6 +24,8 @@ export interface StoreOptions {
   pgPoolSize?: number | undefined;
   /** SQLite durability; default FULL (fsync at every commit). */
   sqliteSynchronous?: 'FULL' | 'NORMAL' | undefined;
+  /** How long a SQLite writer waits for another process's lock; default 5,000 ms. */
+  sqliteBusyTimeoutMs?: number | undefined;
   /** Run migrations on open; default true. */
   migrate?: boolean | undefined;
 }
@@ -77,6 +79,9 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     const database = openSqliteDatabase({
       path,
       ...(options.sqliteSynchronous ? { synchronous: options.sqliteSynchronous } : {}),
+      ...(options.sqliteBusyTimeoutMs !== undefined
+        ? { busyTimeoutMs: options.sqliteBusyTimeoutMs }
+        : {}),
     });
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
     location = path;

@@ -78,35 +78,35 @@ export async function getLink(db: Db, id: string): Promise<Link | undefined> {
 }
 
 /**
- * The link of a GHL record, created `pending` (no TT id yet) when there is none. Safe under
- * concurrency: of two creators, one inserts and both get the same row.
+ * The `pending` links of several GHL records at once, for those that have none (one statement,
+ * one commit for a backfill page). Existing links are left as they are.
  */
-export async function ensurePendingLink(
+export async function ensurePendingLinks(
   db: Db,
   kind: LinkKind,
-  locationId: string,
-  ghlId: string,
+  records: readonly { locationId: string; ghlId: string }[],
   now: number,
-  parentId?: string,
-): Promise<Link> {
-  await db
-    .insertInto('links')
-    .values({
-      id: randomUUID(),
-      kind,
-      location_id: locationId,
-      ghl_id: ghlId,
-      tt_id: null,
-      parent_id: parentId ?? null,
-      state: 'pending',
-      created_at: now,
-      updated_at: now,
-    })
-    .onConflict((oc) => oc.columns(['kind', 'location_id', 'ghl_id']).doNothing())
-    .execute();
-  const link = await findLinkByGhlId(db, kind, locationId, ghlId);
-  if (!link) throw new Error(`link for ${kind} ${ghlId} vanished right after it was written`);
-  return link;
+): Promise<void> {
+  for (let i = 0; i < records.length; i += 200) {
+    const part = records.slice(i, i + 200);
+    await db
+      .insertInto('links')
+      .values(
+        part.map((r) => ({
+          id: randomUUID(),
+          kind,
+          location_id: r.locationId,
+          ghl_id: r.ghlId,
+          tt_id: null,
+          parent_id: null,
+          state: 'pending',
+          created_at: now,
+          updated_at: now,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['kind', 'location_id', 'ghl_id']).doNothing())
+      .execute();
+  }
 }
 
 /** Sets a link's TT id and state. */

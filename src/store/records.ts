@@ -98,87 +98,187 @@ export async function putSnapshot(
   snapshot: SnapshotWrite,
   now: number,
 ): Promise<void> {
-  const values = {
-    hash: snapshot.hash,
-    data: JSON.stringify(snapshot.data),
-    source_updated_at: snapshot.sourceUpdatedAt ?? null,
-    synced_at: now,
-  };
-  await db
-    .insertInto('snapshots')
-    .values({ link_id: linkId, side: snapshot.side, ...values })
-    .onConflict((oc) => oc.columns(['link_id', 'side']).doUpdateSet(values))
-    .execute();
+  await putSnapshots(db, [{ linkId, ...snapshot }], now);
+}
+
+/** Rows per multi-row statement: far below SQLite's 32,766 bound variables. */
+const CHUNK = 200;
+
+function chunks<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
+  return out;
+}
+
+/** Stores snapshots, several links at once (one row per link and side). */
+export async function putSnapshots(
+  db: Db,
+  snapshots: readonly (SnapshotWrite & { linkId: string })[],
+  now: number,
+): Promise<void> {
+  // One row per (link, side): the last write wins, as it would in sequence.
+  const latest = new Map(snapshots.map((s) => [`${s.linkId}\u0000${s.side}`, s]));
+  for (const part of chunks([...latest.values()])) {
+    await db
+      .insertInto('snapshots')
+      .values(
+        part.map((s) => ({
+          link_id: s.linkId,
+          side: s.side,
+          hash: s.hash,
+          data: JSON.stringify(s.data),
+          source_updated_at: s.sourceUpdatedAt ?? null,
+          synced_at: now,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['link_id', 'side']).doUpdateSet((eb) => ({
+          hash: eb.ref('excluded.hash'),
+          data: eb.ref('excluded.data'),
+          source_updated_at: eb.ref('excluded.source_updated_at'),
+          synced_at: eb.ref('excluded.synced_at'),
+        })),
+      )
+      .execute();
+  }
 }
 
 /** Writes every record of `change`; call inside the transaction that completes the work. */
 export async function recordChange(db: Db, change: ChangeRecord, now: number): Promise<void> {
-  for (const snapshot of change.snapshots) await putSnapshot(db, change.linkId, snapshot, now);
-  await db
-    .insertInto('versions')
-    .values({
-      link_id: change.linkId,
-      side: change.side,
-      source: change.source,
-      source_event_id: change.sourceEventId ?? null,
-      source_ts: change.sourceTs ?? null,
-      synced_at: now,
-      mapping_version: change.mappingVersion,
-      before_hash: change.beforeHash ?? null,
-      after_hash: change.afterHash,
-      change: JSON.stringify(change.change),
-      outcome: change.outcome,
-      note: change.note ?? null,
-    })
-    .execute();
-  if (change.outcome === 'applied') {
+  await recordChanges(db, [change], now);
+}
+
+/**
+ * Writes the records of several changes with one statement per table (a backfill page); call
+ * inside the transaction that completes the work.
+ */
+export async function recordChanges(
+  db: Db,
+  changes: readonly ChangeRecord[],
+  now: number,
+): Promise<void> {
+  if (changes.length === 0) return;
+  await putSnapshots(
+    db,
+    changes.flatMap((c) => c.snapshots.map((s) => ({ linkId: c.linkId, ...s }))),
+    now,
+  );
+  for (const part of chunks(changes)) {
+    await db
+      .insertInto('versions')
+      .values(
+        part.map((change) => ({
+          link_id: change.linkId,
+          side: change.side,
+          source: change.source,
+          source_event_id: change.sourceEventId ?? null,
+          source_ts: change.sourceTs ?? null,
+          synced_at: now,
+          mapping_version: change.mappingVersion,
+          before_hash: change.beforeHash ?? null,
+          after_hash: change.afterHash,
+          change: JSON.stringify(change.change),
+          outcome: change.outcome,
+          note: change.note ?? null,
+        })),
+      )
+      .execute();
+  }
+  const provenance = new Map<string, Database['provenance']>();
+  for (const change of changes) {
+    if (change.outcome !== 'applied') continue;
     for (const p of change.provenance) {
-      const values = {
+      provenance.set(`${change.linkId}\u0000${change.side}\u0000${p.field}`, {
+        link_id: change.linkId,
+        side: change.side,
+        field: p.field,
         source_field: p.sourceField,
         event_id: change.sourceEventId ?? null,
         run_id: change.audit.jobId ?? null,
         value_hash: p.valueHash,
         written_at: now,
-      };
-      await db
-        .insertInto('provenance')
-        .values({ link_id: change.linkId, side: change.side, field: p.field, ...values })
-        .onConflict((oc) => oc.columns(['link_id', 'side', 'field']).doUpdateSet(values))
-        .execute();
+      });
     }
   }
-  const t = change.timeline;
-  await db
-    .insertInto('timeline')
-    .values({
-      link_id: change.linkId,
-      occurred_at: t.occurredAt,
-      occurred_raw: t.occurredRaw ?? null,
-      source: t.source,
-      kind: t.kind,
-      summary: t.summary,
-      ref_id: t.refId,
-      data: json(t.data),
-      recorded_at: now,
-    })
-    .onConflict((oc) => oc.columns(['link_id', 'source', 'kind', 'ref_id']).doNothing())
-    .execute();
-  const a = change.audit;
-  await db
-    .insertInto('audit')
-    .values({
-      at: now,
-      actor: a.actor,
-      action: a.action,
-      target_side: change.side,
-      target_id: a.targetId ?? null,
-      before: json(a.before),
-      after: json(a.after),
-      result: a.result,
-      detail: a.detail ?? null,
-      job_id: a.jobId ?? null,
-    })
-    .execute();
+  for (const part of chunks([...provenance.values()])) {
+    await db
+      .insertInto('provenance')
+      .values(part)
+      .onConflict((oc) =>
+        oc.columns(['link_id', 'side', 'field']).doUpdateSet((eb) => ({
+          source_field: eb.ref('excluded.source_field'),
+          event_id: eb.ref('excluded.event_id'),
+          run_id: eb.ref('excluded.run_id'),
+          value_hash: eb.ref('excluded.value_hash'),
+          written_at: eb.ref('excluded.written_at'),
+        })),
+      )
+      .execute();
+  }
+  for (const part of chunks(changes)) {
+    await db
+      .insertInto('timeline')
+      .values(
+        part.map(({ linkId, timeline: t }) => ({
+          link_id: linkId,
+          occurred_at: t.occurredAt,
+          occurred_raw: t.occurredRaw ?? null,
+          source: t.source,
+          kind: t.kind,
+          summary: t.summary,
+          ref_id: t.refId,
+          data: json(t.data),
+          recorded_at: now,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['link_id', 'source', 'kind', 'ref_id']).doNothing())
+      .execute();
+  }
+  await insertAudit(
+    db,
+    changes.map((change) => ({ ...change.audit, targetSide: change.side })),
+    now,
+  );
+}
+
+/** An audit row: who did what to which record, and how it ended. */
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  targetSide: string | undefined;
+  targetId: string | undefined;
+  before?: unknown;
+  after?: unknown;
+  result: string;
+  detail?: string | undefined;
+  jobId?: string | undefined;
+}
+
+/** Appends audit rows. */
+export async function insertAudit(
+  db: Db,
+  entries: readonly AuditEntry[],
+  now: number,
+): Promise<void> {
+  for (const part of chunks(entries)) {
+    await db
+      .insertInto('audit')
+      .values(
+        part.map((a) => ({
+          at: now,
+          actor: a.actor,
+          action: a.action,
+          target_side: a.targetSide ?? null,
+          target_id: a.targetId ?? null,
+          before: json(a.before),
+          after: json(a.after),
+          result: a.result,
+          detail: a.detail ?? null,
+          job_id: a.jobId ?? null,
+        })),
+      )
+      .execute();
+  }
 }
 
 /** A person's versions, newest first. */

@@ -32,18 +32,36 @@ export function openSqliteDatabase(options: SqliteOpenOptions): SqliteDatabase {
   return new NodeSqliteDatabase(db);
 }
 
+/** Prepared statements kept per database: Kysely prepares every query it runs. */
+const STATEMENT_CACHE_SIZE = 256;
+
 class NodeSqliteDatabase implements SqliteDatabase {
   readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, NodeSqliteStatement>();
 
   constructor(db: DatabaseSync) {
     this.#db = db;
   }
 
   prepare(sql: string): SqliteStatement {
-    return new NodeSqliteStatement(this.#db.prepare(sql));
+    // Compiling SQL costs more than running most of ttsync's statements, so compiled statements
+    // are reused (Kysely runs one statement at a time per connection, so sharing is safe).
+    let statement = this.#statements.get(sql);
+    if (statement) {
+      this.#statements.delete(sql);
+    } else {
+      statement = new NodeSqliteStatement(this.#db.prepare(sql));
+      if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
+        const oldest = this.#statements.keys().next();
+        if (!oldest.done) this.#statements.delete(oldest.value);
+      }
+    }
+    this.#statements.set(sql, statement);
+    return statement;
   }
 
   close(): void {
+    this.#statements.clear();
     if (this.#db.isOpen) this.#db.close();
   }
 }

@@ -6,8 +6,12 @@
  *   the modeled surface returns the record already made for the same `ExternalId`; so a retry
  *   after a timeout, a 5xx or a crash between the create and the commit finds the first lead;
  * - no-op writes cost nothing: the mapped lead's hash is compared with the last synced one;
- * - every applied change records snapshot, version, provenance, timeline and audit in one
+ * - every outcome records link, snapshots, version, provenance, timeline and audit in one
  *   transaction; a repeated job finds the hash unchanged and writes nothing.
+ *
+ * The work comes in three phases so that a backfill can run a whole page through each with one
+ * commit per phase: `planContact` (reads), `ensurePendingLinks` (commit), `applyPlan` (the
+ * Tenant Turner write) and `commitEffects` (commit). `syncContact` runs them for one contact.
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { GhlClient } from '../ghl/client.ts';
@@ -15,10 +19,10 @@ import type { Lane } from '../ghl/rate-limiter.ts';
 import type { Clock } from '../shared/clock.ts';
 import { HttpError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import { ensurePendingLink, findLinkByGhlId, findLinkByTtId, updateLink } from '../store/links.ts';
+import { findLinkByGhlId, findLinkByTtId, ensurePendingLinks, updateLink } from '../store/links.ts';
 import type { Link } from '../store/links.ts';
-import { getSnapshot, putSnapshot, recordChange } from '../store/records.ts';
-import type { ChangeRecord } from '../store/records.ts';
+import { getSnapshot, insertAudit, putSnapshots, recordChanges } from '../store/records.ts';
+import type { AuditEntry, ChangeRecord, SnapshotWrite } from '../store/records.ts';
 import type { Database } from '../store/schema.ts';
 import type { TenantTurnerClient } from '../tenant-turner/client.ts';
 import type { Lead } from '../tenant-turner/resources.ts';
@@ -27,7 +31,7 @@ import type { ContactLike, LeadFields } from './contact-mapping.ts';
 import type { Mapping } from './mapping-config.ts';
 import type { RentalDirectory } from './rental-directory.ts';
 
-/** What the handler needs. */
+/** What the sync needs. */
 export interface ContactSyncDeps {
   db: Kysely<Database>;
   ghl: GhlClient;
@@ -71,48 +75,8 @@ export type ContactSyncOutcome =
 
 const NO_LEAD_UPDATE = 'not applied: Tenant Turner has no lead update';
 
-/** Brings one GHL contact to Tenant Turner; see the module comment for the guarantees. */
-export async function syncContact(
-  deps: ContactSyncDeps,
-  job: ContactSyncJob,
-  signal?: AbortSignal,
-): Promise<ContactSyncOutcome> {
-  if (job.trigger === 'ContactDelete') return unlinkContact(deps, job);
-  let contact = job.contact;
-  if (!contact) {
-    try {
-      contact = await deps.ghl
-        .location(job.locationId, job.lane ?? 'webhook')
-        .getContact(job.contactId, signal ? { signal } : {});
-    } catch (error) {
-      // Deleted after the event was sent: the same as a delete.
-      if (error instanceof HttpError && error.code === 'not_found') return unlinkContact(deps, job);
-      throw error;
-    }
-  }
-  const draft = mapContact(contact, deps.mapping);
-  if (!draft.fields.email || !draft.fields.phone) {
-    return skip(deps, job, `contact ${job.contactId}: ${draft.problems.join('; ')}`);
-  }
-  const rental = await deps.rentals.resolve(draft.rental, signal);
-  const lead: LeadState = {
-    ...draft.fields,
-    ...(rental.propertyId !== undefined ? { propertyId: rental.propertyId } : {}),
-  };
-  const hash = contentHash(lead);
-  const notes = [rental.note, ...draft.problems];
-  const sourceTs = contact.dateUpdated ? Date.parse(contact.dateUpdated) : undefined;
-  const base = { deps, job, lead, hash, notes, sources: draft.sources, sourceTs };
-
-  const existing = await findLinkByGhlId(deps.db, 'person', job.locationId, job.contactId);
-  if (existing?.state === 'active' && existing.ttId !== undefined) {
-    return updateLead({ ...base, link: existing, applicationId: Number(existing.ttId) });
-  }
-  return createLead(base, signal);
-}
-
-interface Step {
-  deps: ContactSyncDeps;
+/** The mapped contact, ready to compare or write. */
+interface Mapped {
   job: ContactSyncJob;
   lead: LeadState;
   hash: string;
@@ -121,117 +85,302 @@ interface Step {
   sourceTs: number | undefined;
 }
 
-async function createLead(step: Step, signal?: AbortSignal): Promise<ContactSyncOutcome> {
-  const { deps, job, lead } = step;
-  const now = deps.clock.now();
-  // Link before write: committed before Tenant Turner hears of the lead.
-  const link = await ensurePendingLink(deps.db, 'person', job.locationId, job.contactId, now);
-  const { record, alreadyExisted } = await deps.tt.leads.create(lead, signal ? { signal } : {});
-  const applicationId = record.applicationId;
-  const owner = await findLinkByTtId(deps.db, 'person', String(applicationId));
-  if (owner && owner.id !== link.id) {
-    return skip(
-      deps,
-      job,
-      `Tenant Turner lead ${applicationId} (same email or phone) is already linked to GHL contact ` +
-        `${owner.ghlId ?? '?'}; merge the duplicate contacts in GHL, or give this one its own email and phone`,
-    );
-  }
-  if (!alreadyExisted) {
-    await deps.db.transaction().execute(async (trx) => {
-      await updateLink(trx, link.id, { ttId: String(applicationId), state: 'active' }, now);
-      await recordChange(
-        trx,
-        change(step, link, {
-          applicationId,
-          beforeHash: undefined,
-          fields: Object.keys(lead),
-          outcome: 'applied',
-          kind: 'lead_created',
-          summary: `Lead ${applicationId} created in Tenant Turner for ${name(lead)}`,
-          action: 'tt.lead.create',
-        }),
-        now,
-      );
-      await job.inTransaction?.(trx);
-    });
-    return { kind: 'created', applicationId };
-  }
-  // Tenant Turner already had this person (an earlier attempt, or another channel): link to it,
-  // take its fields as the other side's snapshot, then bring it up to date like any update.
-  const theirs = leadStateOf(record);
-  await deps.db.transaction().execute(async (trx) => {
-    await updateLink(trx, link.id, { ttId: String(applicationId), state: 'active' }, now);
-    await putSnapshot(trx, link.id, { side: 'tt', data: theirs, hash: contentHash(theirs) }, now);
-  });
-  const outcome = await updateLead({
-    ...step,
-    link: { ...link, ttId: String(applicationId), state: 'active' },
-    applicationId,
-  });
-  return outcome.kind === 'unchanged' ? { kind: 'linked_existing', applicationId } : outcome;
+/** What phase 1 decided. */
+export type ContactPlan =
+  | { kind: 'skip'; job: ContactSyncJob; reason: string }
+  | { kind: 'unlink'; job: ContactSyncJob; link: Link | undefined }
+  | { kind: 'unchanged'; job: ContactSyncJob; link: Link; applicationId: number; mapped: Mapped }
+  | { kind: 'create'; job: ContactSyncJob; mapped: Mapped }
+  | { kind: 'update'; job: ContactSyncJob; mapped: Mapped; link: Link; applicationId: number };
+
+/** What phase 3 did, for phase 4 to record. */
+export interface ContactEffect {
+  outcome: ContactSyncOutcome;
+  job: ContactSyncJob;
+  /** The link to activate with this TT id, or to unlink. */
+  link?: { id: string; ttId?: string; state: 'active' | 'unlinked' };
+  snapshots: (SnapshotWrite & { linkId: string })[];
+  change?: ChangeRecord;
+  audit?: AuditEntry;
 }
 
-async function updateLead(
-  step: Step & { link: Link; applicationId: number },
+/** Brings one GHL contact to Tenant Turner; see the module comment for the guarantees. */
+export async function syncContact(
+  deps: ContactSyncDeps,
+  job: ContactSyncJob,
+  signal?: AbortSignal,
 ): Promise<ContactSyncOutcome> {
-  const { deps, link, lead, hash, applicationId } = step;
-  const [seen, written] = await Promise.all([
-    getSnapshot(deps.db, link.id, 'ghl'),
-    getSnapshot(deps.db, link.id, 'tt'),
-  ]);
-  if (seen?.hash === hash) return { kind: 'unchanged', applicationId };
+  const plan = await planContact(deps, job, signal);
+  if (plan.kind === 'create') {
+    await ensurePendingLinks(deps.db, 'person', pendingLinksOf([plan]), deps.clock.now());
+  }
+  const effect = await applyPlan(deps, plan, signal);
+  if (!needsCommit(effect)) return effect.outcome;
+  const [final] = await deps.db.transaction().execute(async (trx) => {
+    const done = await commitEffects(trx, deps, [effect]);
+    await job.inTransaction?.(trx);
+    return done;
+  });
+  return (final ?? effect).outcome;
+}
+
+/** Phase 1: reads the contact (unless given), maps it, and decides what to do. */
+export async function planContact(
+  deps: ContactSyncDeps,
+  job: ContactSyncJob,
+  signal?: AbortSignal,
+): Promise<ContactPlan> {
+  const existing = await findLinkByGhlId(deps.db, 'person', job.locationId, job.contactId);
+  if (job.trigger === 'ContactDelete') return { kind: 'unlink', job, link: existing };
+  let contact = job.contact;
+  if (!contact) {
+    try {
+      contact = await deps.ghl
+        .location(job.locationId, job.lane ?? 'webhook')
+        .getContact(job.contactId, signal ? { signal } : {});
+    } catch (error) {
+      // Deleted after the event was sent: the same as a delete.
+      if (error instanceof HttpError && error.code === 'not_found') {
+        return { kind: 'unlink', job, link: existing };
+      }
+      throw error;
+    }
+  }
+  const draft = mapContact(contact, deps.mapping);
+  if (!draft.fields.email || !draft.fields.phone) {
+    return { kind: 'skip', job, reason: `contact ${job.contactId}: ${draft.problems.join('; ')}` };
+  }
+  const rental = await deps.rentals.resolve(draft.rental, signal);
+  const lead: LeadState = {
+    ...draft.fields,
+    ...(rental.propertyId !== undefined ? { propertyId: rental.propertyId } : {}),
+  };
+  const mapped: Mapped = {
+    job,
+    lead,
+    hash: contentHash(lead),
+    notes: [rental.note, ...draft.problems],
+    sources: draft.sources,
+    sourceTs: contact.dateUpdated ? Date.parse(contact.dateUpdated) : undefined,
+  };
+  if (existing?.state !== 'active' || existing.ttId === undefined) {
+    return { kind: 'create', job, mapped };
+  }
+  const applicationId = Number(existing.ttId);
+  const seen = await getSnapshot(deps.db, existing.id, 'ghl');
+  if (seen?.hash === mapped.hash) {
+    return { kind: 'unchanged', job, link: existing, applicationId, mapped };
+  }
+  return { kind: 'update', job, mapped, link: existing, applicationId };
+}
+
+/**
+ * Phase 2 input: the links to commit as `pending` before any lead of `plans` is written (pass
+ * to `ensurePendingLinks`).
+ */
+export function pendingLinksOf(
+  plans: readonly ContactPlan[],
+): { locationId: string; ghlId: string }[] {
+  return plans
+    .filter((plan) => plan.kind === 'create')
+    .map((plan) => ({ locationId: plan.job.locationId, ghlId: plan.job.contactId }));
+}
+
+/** Phase 3: the Tenant Turner write a plan calls for (none for skip, unlink, unchanged). */
+export async function applyPlan(
+  deps: ContactSyncDeps,
+  plan: ContactPlan,
+  signal?: AbortSignal,
+): Promise<ContactEffect> {
+  const { job } = plan;
+  switch (plan.kind) {
+    case 'skip':
+      return skipEffect(job, plan.reason);
+    case 'unlink':
+      return unlinkEffect(deps, job, plan.link);
+    case 'unchanged':
+      return {
+        outcome: { kind: 'unchanged', applicationId: plan.applicationId },
+        job,
+        snapshots: [],
+      };
+    case 'update':
+      return updateEffect(deps, plan.mapped, plan.link, plan.applicationId);
+    case 'create':
+      return createEffect(deps, plan.mapped, signal);
+  }
+}
+
+/**
+ * Phase 4: records the effects (one statement per table), activating or unlinking links; call
+ * in the transaction that completes the work. A lead that two contacts of the batch (or a
+ * contact already linked) resolved to stays with its first owner; the other is recorded as
+ * skipped. Resolves with the final effects.
+ */
+export async function commitEffects(
+  trx: Transaction<Database>,
+  deps: ContactSyncDeps,
+  effects: readonly ContactEffect[],
+): Promise<ContactEffect[]> {
+  const now = deps.clock.now();
+  const claimed = new Map<string, string>();
+  const final: ContactEffect[] = [];
+  for (const effect of effects) {
+    const ttId = effect.link?.ttId;
+    if (ttId !== undefined && effect.link) {
+      const owner = claimed.get(ttId) ?? (await findLinkByTtId(trx, 'person', ttId))?.id;
+      if (owner !== undefined && owner !== effect.link.id) {
+        final.push(sharedLeadEffect(effect.job, ttId));
+        continue;
+      }
+      claimed.set(ttId, effect.link.id);
+    }
+    final.push(effect);
+  }
+  for (const effect of final) {
+    if (effect.link) {
+      await updateLink(
+        trx,
+        effect.link.id,
+        { state: effect.link.state, ...(effect.link.ttId ? { ttId: effect.link.ttId } : {}) },
+        now,
+      );
+    }
+  }
+  await putSnapshots(
+    trx,
+    final.flatMap((e) => e.snapshots),
+    now,
+  );
+  await recordChanges(
+    trx,
+    final.flatMap((e) => (e.change ? [e.change] : [])),
+    now,
+  );
+  const audits = final.flatMap((e) => (e.audit ? [e.audit] : []));
+  await insertAudit(trx, audits, now);
+  for (const effect of final) {
+    if (effect.outcome.kind === 'skipped') {
+      deps.logger.warn(
+        { contactId: effect.job.contactId, reason: effect.outcome.reason },
+        'contact not synced',
+      );
+    } else if (effect.outcome.kind === 'not_applied') {
+      deps.logger.info(
+        { contactId: effect.job.contactId, fields: effect.outcome.fields },
+        'lead change not applied: Tenant Turner has no lead update',
+      );
+    }
+  }
+  return final;
+}
+
+/** Whether an effect has anything to record. */
+export function needsCommit(effect: ContactEffect): boolean {
+  return Boolean(effect.link || effect.snapshots.length > 0 || effect.change || effect.audit);
+}
+
+async function createEffect(
+  deps: ContactSyncDeps,
+  mapped: Mapped,
+  signal?: AbortSignal,
+): Promise<ContactEffect> {
+  const { job, lead } = mapped;
+  const link = await findLinkByGhlId(deps.db, 'person', job.locationId, job.contactId);
+  if (!link) throw new Error(`no pending link for contact ${job.contactId}: phase 2 was skipped`);
+  const { record, alreadyExisted } = await deps.tt.leads.create(lead, signal ? { signal } : {});
+  const applicationId = record.applicationId;
+  const ttId = String(applicationId);
+  if (!alreadyExisted) {
+    return {
+      outcome: { kind: 'created', applicationId },
+      job,
+      link: { id: link.id, ttId, state: 'active' },
+      snapshots: [],
+      change: change(deps, mapped, link, {
+        applicationId,
+        beforeHash: undefined,
+        fields: Object.keys(lead),
+        outcome: 'applied',
+        kind: 'lead_created',
+        summary: `Lead ${applicationId} created in Tenant Turner for ${name(lead)}`,
+        action: 'tt.lead.create',
+      }),
+    };
+  }
+  // Tenant Turner already had this person (an earlier attempt, or another channel): link to it
+  // and bring it up to date like any update, its fields standing for the last synced state.
+  const theirs = leadStateOf(record);
+  const active: Link = { ...link, ttId, state: 'active' };
+  const updated = await updateEffect(deps, mapped, active, applicationId, {
+    side: 'tt',
+    data: theirs,
+    hash: contentHash(theirs),
+  });
+  return {
+    ...updated,
+    outcome:
+      updated.outcome.kind === 'unchanged'
+        ? { kind: 'linked_existing', applicationId }
+        : updated.outcome,
+    link: { id: link.id, ttId, state: 'active' },
+  };
+}
+
+async function updateEffect(
+  deps: ContactSyncDeps,
+  mapped: Mapped,
+  link: Link,
+  applicationId: number,
+  theirs?: SnapshotWrite,
+): Promise<ContactEffect> {
+  const { job, lead, hash } = mapped;
+  const written = theirs ?? (await getSnapshot(deps.db, link.id, 'tt'));
   const before = (written?.data ?? {}) as Partial<LeadState>;
   const fields = (Object.keys(lead) as (keyof LeadState)[]).filter((k) => before[k] !== lead[k]);
-  const now = deps.clock.now();
+  const seenSnapshot = { linkId: link.id, side: 'ghl' as const, data: lead, hash };
+  const theirSnapshot = theirs ? [{ linkId: link.id, ...theirs }] : [];
   if (fields.length === 0) {
-    await putSnapshot(deps.db, link.id, { side: 'ghl', data: lead, hash }, now);
-    return { kind: 'unchanged', applicationId };
+    return {
+      outcome: { kind: 'unchanged', applicationId },
+      job,
+      snapshots: [...theirSnapshot, seenSnapshot],
+    };
   }
   const patch = Object.fromEntries(fields.map((k) => [k, lead[k]]));
   if (!(await deps.tt.supports('lead-update'))) {
-    await deps.db.transaction().execute(async (trx) => {
-      await recordChange(
-        trx,
-        change(step, link, {
-          applicationId,
-          beforeHash: written?.hash,
-          fields,
-          outcome: 'not_applied',
-          kind: 'lead_update_not_applied',
-          summary: `${fields.join(', ')} changed in GHL; ${NO_LEAD_UPDATE}`,
-          action: 'tt.lead.update',
-        }),
-        now,
-      );
-      await step.job.inTransaction?.(trx);
-    });
-    deps.logger.info(
-      { contactId: step.job.contactId, applicationId, fields },
-      'lead change not applied: Tenant Turner has no lead update',
-    );
-    return { kind: 'not_applied', applicationId, fields, reason: NO_LEAD_UPDATE };
-  }
-  await deps.tt.leads.update(applicationId, patch);
-  await deps.db.transaction().execute(async (trx) => {
-    await recordChange(
-      trx,
-      change(step, link, {
+    return {
+      outcome: { kind: 'not_applied', applicationId, fields, reason: NO_LEAD_UPDATE },
+      job,
+      snapshots: theirSnapshot,
+      change: change(deps, mapped, link, {
         applicationId,
         beforeHash: written?.hash,
         fields,
-        outcome: 'applied',
-        kind: 'lead_updated',
-        summary: `Lead ${applicationId} updated: ${fields.join(', ')}`,
+        outcome: 'not_applied',
+        kind: 'lead_update_not_applied',
+        summary: `${fields.join(', ')} changed in GHL; ${NO_LEAD_UPDATE}`,
         action: 'tt.lead.update',
-        patch,
-        before: Object.fromEntries(fields.map((k) => [k, before[k]])),
       }),
-      now,
-    );
-    await step.job.inTransaction?.(trx);
-  });
-  return { kind: 'updated', applicationId, fields };
+    };
+  }
+  await deps.tt.leads.update(applicationId, patch);
+  return {
+    outcome: { kind: 'updated', applicationId, fields },
+    job,
+    snapshots: [],
+    change: change(deps, mapped, link, {
+      applicationId,
+      beforeHash: written?.hash,
+      fields,
+      outcome: 'applied',
+      kind: 'lead_updated',
+      summary: `Lead ${applicationId} updated: ${fields.join(', ')}`,
+      action: 'tt.lead.update',
+      patch,
+      before: Object.fromEntries(fields.map((k) => [k, before[k]])),
+    }),
+  };
 }
 
 interface ChangeFacts {
@@ -247,33 +396,38 @@ interface ChangeFacts {
 }
 
 /** The records of one change to the lead. */
-function change(step: Step, link: Link, facts: ChangeFacts): ChangeRecord {
-  const { job, lead, hash } = step;
-  const written = facts.patch ?? lead;
+function change(
+  deps: ContactSyncDeps,
+  mapped: Mapped,
+  link: Link,
+  facts: ChangeFacts,
+): ChangeRecord {
+  const { job, lead, hash } = mapped;
   const applied = facts.outcome === 'applied';
   return {
     linkId: link.id,
     side: 'tt',
     source: `ghl:${job.trigger}`,
     sourceEventId: job.eventId,
-    sourceTs: step.sourceTs,
-    mappingVersion: step.deps.mapping.version,
+    sourceTs: mapped.sourceTs,
+    mappingVersion: deps.mapping.version,
     beforeHash: facts.beforeHash,
     afterHash: hash,
     change: Object.fromEntries(facts.fields.map((k) => [k, lead[k as keyof LeadState]])),
     outcome: facts.outcome,
-    note: applied ? step.notes.join('; ') : NO_LEAD_UPDATE,
+    note: applied ? mapped.notes.join('; ') : NO_LEAD_UPDATE,
     snapshots: [
-      { side: 'ghl', data: lead, hash, sourceUpdatedAt: step.sourceTs },
+      { side: 'ghl', data: lead, hash, sourceUpdatedAt: mapped.sourceTs },
       ...(applied ? [{ side: 'tt' as const, data: lead, hash }] : []),
     ],
     provenance: facts.fields.map((field) => ({
       field,
-      sourceField: field === 'propertyId' ? 'rental rule' : step.sources[field as keyof LeadFields],
+      sourceField:
+        field === 'propertyId' ? 'rental rule' : mapped.sources[field as keyof LeadFields],
       valueHash: contentHash(lead[field as keyof LeadState] ?? null),
     })),
     timeline: {
-      occurredAt: step.sourceTs ?? step.deps.clock.now(),
+      occurredAt: mapped.sourceTs ?? deps.clock.now(),
       source: 'ttsync',
       kind: facts.kind,
       summary: facts.summary,
@@ -285,82 +439,82 @@ function change(step: Step, link: Link, facts: ChangeFacts): ChangeRecord {
       action: facts.action,
       targetId: String(facts.applicationId),
       before: facts.before,
-      after: written,
+      after: facts.patch ?? lead,
       result: applied ? 'ok' : 'not_applied',
-      detail: step.notes.join('; ') || undefined,
+      detail: mapped.notes.join('; ') || undefined,
       jobId: job.jobId,
     },
   };
 }
 
-async function unlinkContact(
+function unlinkEffect(
   deps: ContactSyncDeps,
   job: ContactSyncJob,
-): Promise<ContactSyncOutcome> {
-  const link = await findLinkByGhlId(deps.db, 'person', job.locationId, job.contactId);
-  if (!link || link.state === 'unlinked') return { kind: 'unlinked' };
+  link: Link | undefined,
+): ContactEffect {
+  if (!link || link.state === 'unlinked')
+    return { outcome: { kind: 'unlinked' }, job, snapshots: [] };
   const now = deps.clock.now();
-  await deps.db.transaction().execute(async (trx) => {
-    await updateLink(trx, link.id, { state: 'unlinked' }, now);
-    await recordChange(
-      trx,
-      {
-        linkId: link.id,
-        side: 'tt',
-        source: `ghl:${job.trigger}`,
-        sourceEventId: job.eventId,
-        mappingVersion: deps.mapping.version,
-        beforeHash: undefined,
-        afterHash: 'unlinked',
-        change: {},
-        outcome: 'not_applied',
-        note: 'GHL contact deleted: unlinked; the Tenant Turner lead is kept (ttsync never deletes there)',
-        snapshots: [],
-        provenance: [],
-        timeline: {
-          occurredAt: now,
-          source: 'ttsync',
-          kind: 'contact_deleted',
-          summary: `GHL contact ${job.contactId} deleted; lead ${link.ttId ?? '(none)'} kept and unlinked`,
-          refId: job.eventId ?? `delete:${now}`,
-        },
-        audit: {
-          actor: 'sync',
-          action: 'link.unlink',
-          targetId: link.ttId,
-          result: 'ok',
-          jobId: job.jobId,
-        },
+  return {
+    outcome: { kind: 'unlinked' },
+    job,
+    link: { id: link.id, state: 'unlinked' },
+    snapshots: [],
+    change: {
+      linkId: link.id,
+      side: 'tt',
+      source: `ghl:${job.trigger}`,
+      sourceEventId: job.eventId,
+      mappingVersion: deps.mapping.version,
+      beforeHash: undefined,
+      afterHash: 'unlinked',
+      change: {},
+      outcome: 'not_applied',
+      note: 'GHL contact deleted: unlinked; the Tenant Turner lead is kept (ttsync never deletes there)',
+      snapshots: [],
+      provenance: [],
+      timeline: {
+        occurredAt: now,
+        source: 'ttsync',
+        kind: 'contact_deleted',
+        summary: `GHL contact ${job.contactId} deleted; lead ${link.ttId ?? '(none)'} kept and unlinked`,
+        refId: job.eventId ?? `delete:${now}`,
       },
-      now,
-    );
-    await job.inTransaction?.(trx);
-  });
-  return { kind: 'unlinked' };
+      audit: {
+        actor: 'sync',
+        action: 'link.unlink',
+        targetId: link.ttId,
+        result: 'ok',
+        jobId: job.jobId,
+      },
+    },
+  };
 }
 
-async function skip(
-  deps: ContactSyncDeps,
-  job: ContactSyncJob,
-  reason: string,
-): Promise<ContactSyncOutcome> {
-  await deps.db
-    .insertInto('audit')
-    .values({
-      at: deps.clock.now(),
+function skipEffect(job: ContactSyncJob, reason: string): ContactEffect {
+  return {
+    outcome: { kind: 'skipped', reason },
+    job,
+    snapshots: [],
+    audit: {
       actor: 'sync',
       action: 'tt.lead.skip',
-      target_side: 'tt',
-      target_id: null,
-      before: null,
-      after: JSON.stringify({ contactId: job.contactId, locationId: job.locationId }),
+      targetSide: 'tt',
+      targetId: undefined,
+      after: { contactId: job.contactId, locationId: job.locationId },
       result: 'skipped',
       detail: reason,
-      job_id: job.jobId ?? null,
-    })
-    .execute();
-  deps.logger.warn({ contactId: job.contactId, reason }, 'contact not synced');
-  return { kind: 'skipped', reason };
+      jobId: job.jobId,
+    },
+  };
+}
+
+function sharedLeadEffect(job: ContactSyncJob, ttId: string): ContactEffect {
+  return skipEffect(
+    job,
+    `Tenant Turner lead ${ttId} (same email or phone) is already linked to another GHL contact; ` +
+      'merge the duplicate contacts in GHL, or give this one its own email and phone',
+  );
 }
 
 function leadStateOf(lead: Lead): LeadState {
