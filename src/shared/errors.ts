@@ -25,7 +25,10 @@ export type AppErrorCode =
   | 'store_unavailable'
   | 'secret_key_invalid'
   | 'lock_timeout'
-  | 'unexpected';
+  | 'unexpected'
+  | 'job_invalid'
+  | 'job_handler_missing'
+  | 'queue_stopped';
 
 export interface AppErrorOptions {
   cause?: unknown;
