@@ -8,11 +8,13 @@ import type { Migration, MigrationResult } from 'kysely/migration';
 import { AppError } from '../shared/errors.ts';
 import type { Dialect } from './dialect.ts';
 import * as initial from './migrations/0001-initial.ts';
+import * as jobsKeyState from './migrations/0002-jobs-key-state-index.ts';
 
 /** Every migration, in order; the key is the file name without `.ts`. */
 function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-initial': { up: initial.up(dialect) },
+    '0002-jobs-key-state-index': { up: jobsKeyState.up(dialect) },
   };
 }
 
