@@ -8,5 +8,7 @@ import { runCli } from '../src/cli/run.ts';
 process.exitCode = await runCli(process.argv.slice(2), {
   sandbox: {
     ghl: async (argv) => (await import('../sandbox/ghl/cli.ts')).runGhlSandboxCli(argv),
+    tt: async (argv) => (await import('../sandbox/tenant-turner/cli.ts')).runTtSandboxCli(argv),
   },
+  startDemo: async () => (await import('../sandbox/demo.ts')).startDemoSandboxes(),
 });

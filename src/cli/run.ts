@@ -1,23 +1,38 @@
 /**
  * Command dispatch for `ttsync`. Commands are thin wrappers over library functions; this module
- * and `main.ts` are the only places that decide exit codes.
+ * and `bin/ttsync.ts` are the only places that decide exit codes.
  */
+import { loadConfig } from '../config.ts';
 import { AppError } from '../shared/errors.ts';
+import { backfill, migrate, serve, worker } from './commands.ts';
+import { start } from './start.ts';
+import type { StartDemo } from './start.ts';
 
 /** Entry points the bin wires in from outside `src/` (the sandboxes). */
 export interface CliHooks {
   sandbox: Record<string, (argv: string[]) => Promise<void>>;
+  /** Starts both sandboxes for `ttsync start` without credentials. */
+  startDemo?: StartDemo;
 }
 
 const USAGE = `ttsync: keeps HighLevel (GHL) and Tenant Turner in step.
 
 Usage:
-  ttsync start                       run the main job (without credentials: the GHL sandbox, seeded)
-  ttsync sandbox ghl [options]       run the GHL sandbox: --port N --seed S --contacts N
+  ttsync start                       the main job: serve, sync, backfill contacts once
+                                     (without credentials: against both sandboxes)
+  ttsync serve [--port N] [--no-work]  webhook ingress, dispatcher and workers
+  ttsync worker                      workers only (PostgreSQL mode, run as many as needed)
+  ttsync backfill contacts [--restart] [--concurrency N]
+                                     every GHL contact to Tenant Turner, resumable
+  ttsync migrate                     bring the database schema up to date
+  ttsync sandbox ghl [options]       the GHL sandbox: --port N --seed S --contacts N
                                      --search-delay-ms N --rate-window-ms N
+  ttsync sandbox tt [options]        the Tenant Turner sandbox: --port N --surface real|extended
+                                     --seed S --rentals N --leads N --webhook-url U
   ttsync help                        this text
 
-Docs: README.md, docs/ghl.md`;
+Configuration: environment variables, see docs/configuration.md.
+Docs: README.md, docs/`;
 
 /** Runs one command line; resolves with the exit code. */
 export async function runCli(argv: string[], hooks: CliHooks): Promise<number> {
@@ -31,7 +46,15 @@ export async function runCli(argv: string[], hooks: CliHooks): Promise<number> {
         console.log(USAGE);
         return 0;
       case 'start':
-        return await start(rest, hooks);
+        return await start(loadConfig(), hooks.startDemo);
+      case 'serve':
+        return await serve(loadConfig(), rest);
+      case 'worker':
+        return await worker(loadConfig());
+      case 'migrate':
+        return await migrate(loadConfig());
+      case 'backfill':
+        return await backfill(loadConfig(), rest);
       case 'sandbox': {
         const [which, ...args] = rest;
         const run = which ? hooks.sandbox[which] : undefined;
@@ -55,18 +78,4 @@ export async function runCli(argv: string[], hooks: CliHooks): Promise<number> {
     }
     throw error;
   }
-}
-
-/**
- * The main job. Until the sync engine exists (a later issue), it starts the GHL sandbox with
- * seeded data so a new user can try the client and the API shapes without credentials.
- */
-async function start(argv: string[], hooks: CliHooks): Promise<number> {
-  const ghl = hooks.sandbox['ghl'];
-  if (!ghl) throw new AppError('unexpected', 'The GHL sandbox is not available in this build.');
-  console.log(
-    'ttsync start: no sync engine yet and no credentials needed; starting the GHL sandbox.',
-  );
-  await ghl(argv.length > 0 ? argv : ['--port', '4010']);
-  return 0;
 }

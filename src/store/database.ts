@@ -89,11 +89,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   let migrations: MigrationReport = { applied: [], known: [] };
   if (options.migrate !== false) {
     try {
-      migrations = await migrateToLatest(
-        db as Kysely<unknown>,
-        dialect,
-        dialect === 'postgres' ? (options.pgSchema ?? 'public') : undefined,
-      );
+      migrations = await migrateToLatest(db as Kysely<unknown>, dialect);
     } catch (error) {
       await db.destroy();
       throw error;

@@ -56,6 +56,46 @@ export async function findLinkByGhlId(
   return row && toLink(row);
 }
 
+/** The links of several GHL records of one location (one query), by GHL id. */
+export async function findLinksByGhlIds(
+  db: Db,
+  kind: LinkKind,
+  locationId: string,
+  ghlIds: readonly string[],
+): Promise<Map<string, Link>> {
+  const found = new Map<string, Link>();
+  for (let i = 0; i < ghlIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('links')
+      .selectAll()
+      .where('kind', '=', kind)
+      .where('location_id', '=', locationId)
+      .where('ghl_id', 'in', ghlIds.slice(i, i + 500))
+      .execute();
+    for (const row of rows) found.set(row.ghl_id ?? '', toLink(row));
+  }
+  return found;
+}
+
+/** The links holding any of these Tenant Turner ids (one query), by TT id. */
+export async function findLinksByTtIds(
+  db: Db,
+  kind: LinkKind,
+  ttIds: readonly string[],
+): Promise<Map<string, Link>> {
+  const found = new Map<string, Link>();
+  for (let i = 0; i < ttIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('links')
+      .selectAll()
+      .where('kind', '=', kind)
+      .where('tt_id', 'in', ttIds.slice(i, i + 500))
+      .execute();
+    for (const row of rows) found.set(row.tt_id ?? '', toLink(row));
+  }
+  return found;
+}
+
 /** The link of a Tenant Turner record, if any. */
 export async function findLinkByTtId(
   db: Db,

@@ -1,21 +1,28 @@
 /**
- * Numbered migrations, run at start and by `ttsync migrate` (Kysely's `Migrator`, which takes a
- * lock so that two processes starting at once do not both migrate).
+ * Numbered migrations, run at start and by `ttsync migrate`. Each run takes a lock first
+ * (PostgreSQL: an advisory lock per schema; SQLite: the write lock, by writing first), so two
+ * processes starting at once migrate once, and applies what is missing in one transaction (DDL
+ * is transactional on both), so a failed step leaves the schema as it was.
+ *
+ * Our own small runner rather than Kysely's `Migrator`: that one checks for its tables through
+ * introspection of every schema of the database, which fails when another schema is dropped
+ * meanwhile (tests use a schema each), and it keeps two bookkeeping tables where one does.
  */
-import { Migrator } from 'kysely/migration';
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import type { Migration, MigrationResult } from 'kysely/migration';
 import { AppError } from '../shared/errors.ts';
 import type { Dialect } from './dialect.ts';
 import * as initial from './migrations/0001-initial.ts';
 import * as jobsKeyState from './migrations/0002-jobs-key-state-index.ts';
 
+type MigrationUp = (db: Kysely<unknown>) => Promise<void>;
+
 /** Every migration, in order; the key is the file name without `.ts`. */
-function migrations(dialect: Dialect): Record<string, Migration> {
-  return {
-    '0001-initial': { up: initial.up(dialect) },
-    '0002-jobs-key-state-index': { up: jobsKeyState.up(dialect) },
-  };
+function migrations(dialect: Dialect): [string, MigrationUp][] {
+  return [
+    ['0001-initial', initial.up(dialect)],
+    ['0002-jobs-key-state-index', jobsKeyState.up(dialect)],
+  ];
 }
 
 /** What a migration run did. */
@@ -30,28 +37,41 @@ export interface MigrationReport {
 export async function migrateToLatest(
   db: Kysely<unknown>,
   dialect: Dialect,
-  /** PostgreSQL schema holding the tables; Kysely's bookkeeping tables go there too. */
-  pgSchema?: string,
 ): Promise<MigrationReport> {
   const all = migrations(dialect);
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: () => Promise.resolve(all) },
-    ...(dialect === 'postgres' && pgSchema ? { migrationTableSchema: pgSchema } : {}),
-  });
-  const { error, results = [] } = await migrator.migrateToLatest();
-  if (error !== undefined) {
-    const failed = results.find((r: MigrationResult) => r.status === 'Error');
+  let current = '(setup)';
+  try {
+    const applied = await db.transaction().execute(async (trx) => {
+      if (dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtext('ttsync-migrate:' || current_schema()))`.execute(
+          trx,
+        );
+      }
+      await sql`create table if not exists ttsync_migrations (name text primary key, applied_at bigint not null)`.execute(
+        trx,
+      );
+      const { rows } = await sql<{ name: string }>`select name from ttsync_migrations`.execute(trx);
+      const done = new Set(rows.map((row) => row.name));
+      const fresh: string[] = [];
+      for (const [name, up] of all) {
+        if (done.has(name)) continue;
+        current = name;
+        await up(trx);
+        await sql`insert into ttsync_migrations (name, applied_at) values (${name}, ${Date.now()})`.execute(
+          trx,
+        );
+        fresh.push(name);
+      }
+      return fresh;
+    });
+    return { applied, known: all.map(([name]) => name) };
+  } catch (error) {
     throw new AppError(
       'store_migration_failed',
-      `Database migration ${failed?.migrationName ?? '(setup)'} failed: ${
+      `Database migration ${current} failed: ${
         error instanceof Error ? error.message : JSON.stringify(error)
-      }. Nothing after it was applied; fix the cause and run \`ttsync migrate\` again.`,
+      }. Nothing was applied; fix the cause and run \`ttsync migrate\` again.`,
       { cause: error },
     );
   }
-  return {
-    applied: results.filter((r) => r.status === 'Success').map((r) => r.migrationName),
-    known: Object.keys(all),
-  };
 }

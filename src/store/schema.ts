@@ -139,7 +139,7 @@ export interface JobsTable {
   /** Jobs with the same key and coalesce key that are still queued are merged into one. */
   coalesce_key: string | null;
   payload: string;
-  /** `queued`, `active`, `done` or `dead`. */
+  /** `queued`, `active`, `retry` or `dead` (completed jobs are deleted). */
   state: string;
   priority: number;
   attempts: number;

@@ -19,7 +19,12 @@ import type { Lane } from '../ghl/rate-limiter.ts';
 import type { Clock } from '../shared/clock.ts';
 import { HttpError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import { findLinkByGhlId, findLinkByTtId, ensurePendingLinks, updateLink } from '../store/links.ts';
+import {
+  ensurePendingLinks,
+  findLinkByGhlId,
+  findLinksByTtIds,
+  updateLink,
+} from '../store/links.ts';
 import type { Link } from '../store/links.ts';
 import { getSnapshot, insertAudit, putSnapshots, recordChanges } from '../store/records.ts';
 import type { AuditEntry, ChangeRecord, SnapshotWrite } from '../store/records.ts';
@@ -90,7 +95,7 @@ export type ContactPlan =
   | { kind: 'skip'; job: ContactSyncJob; reason: string }
   | { kind: 'unlink'; job: ContactSyncJob; link: Link | undefined }
   | { kind: 'unchanged'; job: ContactSyncJob; link: Link; applicationId: number; mapped: Mapped }
-  | { kind: 'create'; job: ContactSyncJob; mapped: Mapped }
+  | { kind: 'create'; job: ContactSyncJob; mapped: Mapped; link?: Link }
   | { kind: 'update'; job: ContactSyncJob; mapped: Mapped; link: Link; applicationId: number };
 
 /** What phase 3 did, for phase 4 to record. */
@@ -129,8 +134,13 @@ export async function planContact(
   deps: ContactSyncDeps,
   job: ContactSyncJob,
   signal?: AbortSignal,
+  /** The contact's link as already read (a backfill page reads them all at once); null: none. */
+  known?: Link | null,
 ): Promise<ContactPlan> {
-  const existing = await findLinkByGhlId(deps.db, 'person', job.locationId, job.contactId);
+  const existing =
+    known === undefined
+      ? await findLinkByGhlId(deps.db, 'person', job.locationId, job.contactId)
+      : (known ?? undefined);
   if (job.trigger === 'ContactDelete') return { kind: 'unlink', job, link: existing };
   let contact = job.contact;
   if (!contact) {
@@ -207,7 +217,7 @@ export async function applyPlan(
     case 'update':
       return updateEffect(deps, plan.mapped, plan.link, plan.applicationId);
     case 'create':
-      return createEffect(deps, plan.mapped, signal);
+      return createEffect(deps, plan.mapped, plan.link, signal);
   }
 }
 
@@ -223,12 +233,14 @@ export async function commitEffects(
   effects: readonly ContactEffect[],
 ): Promise<ContactEffect[]> {
   const now = deps.clock.now();
+  const ttIds = effects.flatMap((e) => (e.link?.ttId !== undefined ? [e.link.ttId] : []));
+  const owners = await findLinksByTtIds(trx, 'person', ttIds);
   const claimed = new Map<string, string>();
   const final: ContactEffect[] = [];
   for (const effect of effects) {
     const ttId = effect.link?.ttId;
     if (ttId !== undefined && effect.link) {
-      const owner = claimed.get(ttId) ?? (await findLinkByTtId(trx, 'person', ttId))?.id;
+      const owner = claimed.get(ttId) ?? owners.get(ttId)?.id;
       if (owner !== undefined && owner !== effect.link.id) {
         final.push(sharedLeadEffect(effect.job, ttId));
         continue;
@@ -283,13 +295,14 @@ export function needsCommit(effect: ContactEffect): boolean {
 async function createEffect(
   deps: ContactSyncDeps,
   mapped: Mapped,
+  pending: Link | undefined,
   signal?: AbortSignal,
 ): Promise<ContactEffect> {
   const { job, lead } = mapped;
-  const link = await findLinkByGhlId(deps.db, 'person', job.locationId, job.contactId);
+  const link = pending ?? (await findLinkByGhlId(deps.db, 'person', job.locationId, job.contactId));
   if (!link) throw new Error(`no pending link for contact ${job.contactId}: phase 2 was skipped`);
-  const { record, alreadyExisted } = await deps.tt.leads.create(lead, signal ? { signal } : {});
-  const applicationId = record.applicationId;
+  const call = signal ? { signal } : {};
+  const { applicationId, alreadyExisted } = await deps.tt.leads.createId(lead, call);
   const ttId = String(applicationId);
   if (!alreadyExisted) {
     return {
@@ -310,7 +323,7 @@ async function createEffect(
   }
   // Tenant Turner already had this person (an earlier attempt, or another channel): link to it
   // and bring it up to date like any update, its fields standing for the last synced state.
-  const theirs = leadStateOf(record);
+  const theirs = leadStateOf(await deps.tt.leads.get(applicationId, call));
   const active: Link = { ...link, ttId, state: 'active' };
   const updated = await updateEffect(deps, mapped, active, applicationId, {
     side: 'tt',

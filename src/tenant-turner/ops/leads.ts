@@ -29,14 +29,31 @@ export class TtLeads {
    * then safe, because the duplicate refusal returns the lead the first call made.
    */
   async create(input: LeadInput, options: CallOptions = {}): Promise<Created<Lead>> {
+    const created = await this.createId(input, options);
+    return {
+      record: await this.get(created.applicationId, options),
+      alreadyExisted: created.alreadyExisted,
+    };
+  }
+
+  /**
+   * `create` without reading the lead back: one request instead of two when the caller knows
+   * what it sent (a backfill). Duplicates resolve to the existing lead's id the same way.
+   */
+  async createId(
+    input: LeadInput,
+    options: CallOptions = {},
+  ): Promise<{ applicationId: number; alreadyExisted: boolean }> {
     try {
       const { body } = await send(
         this.#ctx,
         { method: 'POST', path: '/v1/applications', body: input },
         options,
       );
-      const id = createdId(body, 'ApplicationId', 'POST /v1/applications');
-      return { record: await this.get(id, options), alreadyExisted: false };
+      return {
+        applicationId: createdId(body, 'ApplicationId', 'POST /v1/applications'),
+        alreadyExisted: false,
+      };
     } catch (error) {
       const existing = existingApplicationId(error);
       if (existing === undefined) throw error;
@@ -44,7 +61,7 @@ export class TtLeads {
         { applicationId: existing },
         'Tenant Turner already has a lead with this contact info; using it',
       );
-      return { record: await this.get(existing, options), alreadyExisted: true };
+      return { applicationId: existing, alreadyExisted: true };
     }
   }
 

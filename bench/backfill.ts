@@ -1,0 +1,78 @@
+/**
+ * Backfill speed and memory (issue 4): `ttsync backfill contacts` as its own process against
+ * both sandboxes (their own processes) with rate limits off, on SQLite (synchronous=FULL).
+ * Prints contacts/s (target ≥ 1,000/s) and the backfill process's peak RSS (VmHWM; target
+ * ≤ 256 MB, not growing with the count) for each contact count.
+ *
+ *   npm run bench:backfill                      # 10,000 and 100,000 contacts
+ *   BENCH_COUNTS=2000,20000 npm run bench:backfill
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  operatorJson,
+  runTtsync,
+  startGhlSandboxProcess,
+  startTtSandboxProcess,
+  ttsyncEnv,
+} from '../test/support/processes.ts';
+
+const COUNTS = (process.env['BENCH_COUNTS'] ?? '10000,100000').split(',').map(Number);
+
+/** Peak resident set of a live process, in MiB (Linux `VmHWM`). */
+function peakRssMiB(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
+    return Number.isFinite(kb) ? kb / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+console.log('ttsync backfill contacts, rate limits off, SQLite synchronous=FULL, 500 per page');
+for (const count of COUNTS) {
+  const [ghl, tt] = await Promise.all([
+    startGhlSandboxProcess(['--contacts', String(count), '--search-delay-ms', '0']),
+    startTtSandboxProcess(['--leads', '0', '--showings', '0']),
+  ]);
+  const dataDir = mkdtempSync(join(tmpdir(), 'ttsync-bench-backfill-'));
+  try {
+    await operatorJson(`${ghl.url}/__sandbox/rate-limit`, 'POST', { enabled: false });
+    const run = runTtsync(
+      ['backfill', 'contacts', '--concurrency', '16'],
+      ttsyncEnv(ghl, tt, dataDir, {
+        LOG_LEVEL: 'error',
+        ...(process.env['BACKFILL_NODE_OPTIONS']
+          ? { NODE_OPTIONS: process.env['BACKFILL_NODE_OPTIONS'] }
+          : {}),
+        GHL_RATE_LIMIT_MAX: '1000000000',
+        ...(process.env['SQLITE_SYNCHRONOUS']
+          ? { SQLITE_SYNCHRONOUS: process.env['SQLITE_SYNCHRONOUS'] }
+          : {}),
+      }),
+    );
+    let peak = 0;
+    const sampler = setInterval(() => {
+      const pid = run.child.pid;
+      const rss = pid === undefined ? undefined : peakRssMiB(pid);
+      if (rss !== undefined) peak = Math.max(peak, rss);
+    }, 100);
+    const started = performance.now();
+    const code = await run.exited;
+    clearInterval(sampler);
+    const seconds = (performance.now() - started) / 1000;
+    const done = /Backfill done: (\d+)[^\n]*?: (\d+) created/.exec(run.output());
+    if (code !== 0 || !done) throw new Error(`backfill failed (${code}):\n${run.output()}`);
+    const contacts = Number(done[1]);
+    console.log(
+      `${String(count).padStart(7)} contacts: ${(contacts / seconds).toFixed(0).padStart(5)} contacts/s ` +
+        `(${seconds.toFixed(1)} s wall, process start included), ${done[2]} leads created, ` +
+        `peak RSS ${peak.toFixed(0)} MiB`,
+    );
+  } finally {
+    await Promise.all([ghl.process.stop(), tt.process.stop()]);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

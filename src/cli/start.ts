@@ -1,0 +1,97 @@
+/**
+ * `ttsync start`, the main job. With credentials configured it serves and syncs the real
+ * accounts (and backfills contacts once at start). Without them it starts both sandboxes,
+ * points ttsync at them on a fresh embedded database, syncs the sample contacts and says where
+ * to look.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ttsync } from '../app.ts';
+import type { Endpoints } from '../app.ts';
+import type { Config } from '../config.ts';
+import { ghlAuthMode } from '../config.ts';
+import { processLogger, progressLine } from './commands.ts';
+import { untilSignal } from './signals.ts';
+
+/** The sandboxes, as the bin provides them (src never imports sandbox/). */
+export interface DemoSandboxes {
+  endpoints: Endpoints;
+  subscribeGhlWebhooks(url: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type StartDemo = () => Promise<DemoSandboxes>;
+
+/** Runs the main job until SIGINT/SIGTERM. */
+export async function start(config: Config, startDemo: StartDemo | undefined): Promise<number> {
+  const real = ghlAuthMode(config) !== 'sandbox';
+  if (!real && !startDemo) {
+    console.error('No credentials configured and no sandboxes in this build; see README.md.');
+    return 1;
+  }
+  let demo: DemoSandboxes | undefined;
+  let effective = config;
+  if (!real && startDemo) {
+    console.log('ttsync start: no credentials configured, so ttsync runs against the sandboxes.');
+    demo = await startDemo();
+    // The sandboxes start empty each time, so their ttsync database does too.
+    const dataDir = join(config.TTSYNC_DATA_DIR, 'sandbox');
+    rmSync(dataDir, { recursive: true, force: true });
+    // The sandbox has no budget to protect: no self-throttle toward it.
+    effective = {
+      ...config,
+      TTSYNC_DATA_DIR: dataDir,
+      DATABASE_URL: undefined,
+      TT_REQUESTS_PER_SECOND: 0,
+    };
+  }
+  // The console is for the summary; the log goes to a file next to the database.
+  const logFile = join(effective.TTSYNC_DATA_DIR, 'ttsync.log');
+  const logger = processLogger(effective, 'ttsync', logFile);
+  const app = await Ttsync.open({
+    config: effective,
+    logger,
+    ...(demo ? { endpoints: demo.endpoints } : {}),
+  });
+  try {
+    const url = await app.serve({ port: effective.PORT, host: effective.HOST, work: true });
+    if (demo) await demo.subscribeGhlWebhooks(`${url}/webhooks/ghl`);
+    console.log(`ttsync serving on ${url}; backfilling contacts of location ${app.locationId}…`);
+    const result = await app.backfill({ onProgress: (p) => console.log(`  ${progressLine(p)}`) });
+    console.log(`Contacts synced: ${progressLine(result)}`);
+    console.log(whereToLook(url, app, demo, logFile));
+    await untilSignal();
+  } finally {
+    await app.close();
+    await demo?.close();
+  }
+  return 0;
+}
+
+function whereToLook(
+  url: string,
+  app: Ttsync,
+  demo: DemoSandboxes | undefined,
+  logFile: string,
+): string {
+  const lines = [
+    'Where to look:',
+    `  ttsync health        ${url}/readyz`,
+    `  database             ${app.store.location}`,
+    `  log                  ${logFile}`,
+  ];
+  if (demo) {
+    const ghl = demo.endpoints.ghl.baseUrl;
+    const tt = demo.endpoints.tt.baseUrl;
+    lines.push(
+      `  GHL sandbox          ${ghl}  (location ${demo.endpoints.ghl.locationId})`,
+      `  Tenant Turner leads  ${tt}/__sandbox/state`,
+      '  Try a change: create a contact in the GHL sandbox and watch its lead appear:',
+      `    curl -s -X POST ${ghl}/contacts/ -H 'Authorization: Bearer ${demo.endpoints.ghl.token}' \\`,
+      `      -H 'Version: 2021-07-28' -H 'Content-Type: application/json' \\`,
+      `      -d '{"locationId":"${demo.endpoints.ghl.locationId}","firstName":"Dana","email":"dana@example.com","phone":"+14155550199"}'`,
+    );
+  }
+  lines.push('Press Ctrl+C to stop.');
+  return lines.join('\n');
+}

@@ -1,0 +1,130 @@
+/**
+ * Inbox → queue (ARCHITECTURE.md §1.2): every received webhook becomes a job keyed by the
+ * person, so one person's changes run in order, and a burst for one contact coalesces into one
+ * job that reads the latest state. The job and the inbox status commit together; a crash in
+ * between re-enqueues, which coalesces or finds nothing changed.
+ */
+import type { Kysely } from 'kysely';
+import type { JobQueue } from '../queue/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import { inboxEntries, setInboxStatus } from '../store/inbox.ts';
+import type { InboxEntry } from '../store/inbox.ts';
+import type { Database } from '../store/schema.ts';
+import { CONTACT_SYNC_JOB, personKey } from './jobs.ts';
+import type { ContactSyncPayload } from './jobs.ts';
+
+const CONTACT_EVENTS = new Set([
+  'ContactCreate',
+  'ContactUpdate',
+  'ContactDelete',
+  'ContactTagUpdate',
+  'ContactDndUpdate',
+]);
+
+export interface InboxDispatcherOptions {
+  db: Kysely<Database>;
+  queue: JobQueue;
+  clock: Clock;
+  logger: Logger;
+  /** Events per round; default 200. */
+  batchSize?: number;
+  /** How often to look when not woken; default 1,000 ms. */
+  idleMs?: number;
+}
+
+/** Moves received webhooks into the job queue. */
+export class InboxDispatcher {
+  readonly #options: InboxDispatcherOptions;
+  #stop: AbortController | undefined;
+  #running: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #again = false;
+
+  constructor(options: InboxDispatcherOptions) {
+    this.#options = options;
+  }
+
+  /** Starts dispatching in the background. */
+  start(): void {
+    if (this.#running) return;
+    this.#stop = new AbortController();
+    this.#running = this.#loop(this.#stop.signal);
+  }
+
+  /** Called when a webhook was stored: dispatch now rather than at the next tick. */
+  wake(): void {
+    this.#again = true;
+    this.#wake?.();
+  }
+
+  /** Stops after the current round. */
+  async stop(): Promise<void> {
+    this.#stop?.abort();
+    this.#wake?.();
+    await this.#running;
+    this.#running = undefined;
+  }
+
+  /** One round: dispatches up to a batch of received events; resolves with how many. */
+  async dispatchOnce(): Promise<number> {
+    const { db, logger } = this.#options;
+    const entries = await inboxEntries(db, 'received', this.#options.batchSize ?? 200);
+    for (const entry of entries) {
+      try {
+        await this.#dispatch(entry);
+      } catch (error) {
+        logger.error({ err: error, eventId: entry.eventId }, 'inbox event could not be enqueued');
+        await setInboxStatus(db, [entry.id], 'failed', (error as Error).message);
+      }
+    }
+    return entries.length;
+  }
+
+  async #dispatch(entry: InboxEntry): Promise<void> {
+    const { db, queue } = this.#options;
+    if (!CONTACT_EVENTS.has(entry.eventType)) {
+      await setInboxStatus(db, [entry.id], 'deferred');
+      return;
+    }
+    const event = JSON.parse(entry.payload) as { id?: string; locationId?: string };
+    const locationId = event.locationId ?? entry.locationId;
+    if (!event.id || !locationId) {
+      await setInboxStatus(db, [entry.id], 'failed', 'contact event without id or locationId');
+      return;
+    }
+    const payload: ContactSyncPayload = {
+      locationId,
+      contactId: event.id,
+      trigger: entry.eventType,
+      eventId: entry.eventId,
+    };
+    await db.transaction().execute(async (trx) => {
+      await queue.enqueue(CONTACT_SYNC_JOB, payload, {
+        key: personKey(locationId, event.id ?? ''),
+        coalesceKey: 'contact',
+        transaction: trx,
+      });
+      await setInboxStatus(trx, [entry.id], 'enqueued');
+    });
+  }
+
+  async #loop(signal: AbortSignal): Promise<void> {
+    const { clock, logger } = this.#options;
+    while (!signal.aborted) {
+      this.#again = false;
+      let handled = 0;
+      try {
+        handled = await this.dispatchOnce();
+      } catch (error) {
+        logger.error({ err: error }, 'inbox dispatch round failed; retrying');
+      }
+      if (handled > 0 || this.#again) continue;
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        clock.sleep(this.#options.idleMs ?? 1_000, signal).then(resolve, resolve);
+      });
+      this.#wake = undefined;
+    }
+  }
+}

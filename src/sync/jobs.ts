@@ -1,0 +1,42 @@
+/**
+ * The sync's job names, payloads and ordering keys, and the handlers that run them.
+ */
+import type { JobQueue } from '../queue/index.ts';
+import { syncContact } from './contact-sync.ts';
+import type { ContactSyncDeps } from './contact-sync.ts';
+
+/** Brings one GHL contact to Tenant Turner. */
+export const CONTACT_SYNC_JOB = 'contact-sync';
+
+/** Payload of `contact-sync`. */
+export interface ContactSyncPayload {
+  locationId: string;
+  contactId: string;
+  /** The webhook event type, or `backfill`. */
+  trigger: string;
+  eventId?: string;
+}
+
+/** The ordering key of a person: their jobs run one at a time, in order. */
+export function personKey(locationId: string, contactId: string): string {
+  return `person:${locationId}:${contactId}`;
+}
+
+/** Registers the sync's handlers on `queue`. */
+export function registerSyncHandlers(queue: JobQueue, deps: ContactSyncDeps): void {
+  queue.register<ContactSyncPayload>(CONTACT_SYNC_JOB, async (payload, helpers) => {
+    const outcome = await syncContact(
+      { ...deps, logger: helpers.logger },
+      {
+        ...payload,
+        jobId: helpers.jobId,
+        inTransaction: (trx) => helpers.completeInTransaction(trx),
+      },
+      helpers.signal,
+    );
+    helpers.logger.info(
+      { contactId: payload.contactId, outcome: outcome.kind },
+      'contact synced to Tenant Turner',
+    );
+  });
+}
