@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { GhlWebhookVerifier } from '../ghl/webhook-verify.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import { recordInboundEvent } from '../store/inbox.ts';
+import { InboxWriter } from '../store/inbox.ts';
 import type { Database } from '../store/schema.ts';
 import { errorBody } from './errors.ts';
 
@@ -38,7 +38,8 @@ export function registerGhlWebhookRoute(
   app: FastifyInstance,
   options: GhlWebhookRouteOptions,
 ): void {
-  const { db, verifier, clock, logger } = options;
+  const { verifier, clock, logger } = options;
+  const inbox = new InboxWriter(options.db);
   app.post('/webhooks/ghl', async (request, reply) => {
     const raw = request.body;
     if (!Buffer.isBuffer(raw)) {
@@ -57,7 +58,7 @@ export function registerGhlWebhookRoute(
     }
     const event = verified.value;
     try {
-      const outcome = await recordInboundEvent(db, {
+      const outcome = await inbox.record({
         provider: 'ghl',
         eventId: event.webhookId,
         eventType: event.type,

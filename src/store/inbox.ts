@@ -2,7 +2,7 @@
  * The inbox: every verified webhook, raw, unique on the provider's event id, written before the
  * provider gets its 200 (ARCHITECTURE.md §1.1). A dispatcher turns received rows into jobs.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database, Side } from './schema.ts';
 
 /** One verified delivery. */
@@ -31,7 +31,7 @@ export type InboxStatus = 'received' | 'enqueued' | 'deferred' | 'done' | 'faile
  * the row is committed (durable under the store's sync setting).
  */
 export async function recordInboundEvent(
-  db: Kysely<Database>,
+  db: Kysely<Database> | Transaction<Database>,
   event: InboundEvent,
 ): Promise<'stored' | 'duplicate'> {
   const result = await db
@@ -78,7 +78,7 @@ export async function inboxEntries(
 
 /** Moves events to `status` (with the error that caused `failed`). */
 export async function setInboxStatus(
-  db: Kysely<Database>,
+  db: Kysely<Database> | Transaction<Database>,
   ids: readonly number[],
   status: InboxStatus,
   error?: string,
@@ -107,4 +107,52 @@ export async function inboxCounts(db: Kysely<Database>): Promise<Record<InboxSta
   };
   for (const row of rows) counts[row.status as InboxStatus] = Number(row.n);
   return counts;
+}
+
+/**
+ * Group commit for the inbox: events recorded while a write is in flight are written together
+ * in the next transaction, so concurrent webhooks share one commit (and one fsync) instead of
+ * paying one each. Each caller still learns whether its own event was stored or a duplicate,
+ * and only after the transaction holding it has committed.
+ */
+export class InboxWriter {
+  readonly #db: Kysely<Database>;
+  readonly #maxBatch: number;
+  #waiting: {
+    event: InboundEvent;
+    resolve: (outcome: 'stored' | 'duplicate') => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  #writing = false;
+
+  constructor(db: Kysely<Database>, options: { maxBatch?: number } = {}) {
+    this.#db = db;
+    this.#maxBatch = options.maxBatch ?? 500;
+  }
+
+  /** Stores `event` (see `recordInboundEvent`); resolves once its transaction has committed. */
+  record(event: InboundEvent): Promise<'stored' | 'duplicate'> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ event, resolve, reject });
+      if (!this.#writing) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#writing = true;
+    while (this.#waiting.length > 0) {
+      const batch = this.#waiting.splice(0, this.#maxBatch);
+      try {
+        const outcomes = await this.#db.transaction().execute(async (trx) => {
+          const results: ('stored' | 'duplicate')[] = [];
+          for (const { event } of batch) results.push(await recordInboundEvent(trx, event));
+          return results;
+        });
+        batch.forEach((entry, i) => entry.resolve(outcomes[i] ?? 'duplicate'));
+      } catch (error) {
+        for (const entry of batch) entry.reject(error);
+      }
+    }
+    this.#writing = false;
+  }
 }

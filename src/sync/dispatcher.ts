@@ -4,7 +4,7 @@
  * job that reads the latest state. The job and the inbox status commit together; a crash in
  * between re-enqueues, which coalesces or finds nothing changed.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { JobQueue } from '../queue/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -66,47 +66,60 @@ export class InboxDispatcher {
     this.#running = undefined;
   }
 
-  /** One round: dispatches up to a batch of received events; resolves with how many. */
+  /**
+   * One round: dispatches up to a batch of received events, all in one transaction (one commit
+   * for the batch); if that fails, one by one, so a single bad event cannot hold up the rest.
+   * Resolves with how many were handled.
+   */
   async dispatchOnce(): Promise<number> {
     const { db, logger } = this.#options;
     const entries = await inboxEntries(db, 'received', this.#options.batchSize ?? 200);
-    for (const entry of entries) {
-      try {
-        await this.#dispatch(entry);
-      } catch (error) {
-        logger.error({ err: error, eventId: entry.eventId }, 'inbox event could not be enqueued');
-        await setInboxStatus(db, [entry.id], 'failed', (error as Error).message);
+    if (entries.length === 0) return 0;
+    try {
+      await db.transaction().execute((trx) => this.#dispatch(trx, entries));
+    } catch (batchError) {
+      logger.warn({ err: batchError, events: entries.length }, 'inbox batch failed; one by one');
+      for (const entry of entries) {
+        try {
+          await db.transaction().execute((trx) => this.#dispatch(trx, [entry]));
+        } catch (error) {
+          logger.error({ err: error, eventId: entry.eventId }, 'inbox event could not be enqueued');
+          await setInboxStatus(db, [entry.id], 'failed', (error as Error).message);
+        }
       }
     }
     return entries.length;
   }
 
-  async #dispatch(entry: InboxEntry): Promise<void> {
-    const { db, queue } = this.#options;
-    if (!CONTACT_EVENTS.has(entry.eventType)) {
-      await setInboxStatus(db, [entry.id], 'deferred');
-      return;
-    }
-    const event = JSON.parse(entry.payload) as { id?: string; locationId?: string };
-    const locationId = event.locationId ?? entry.locationId;
-    if (!event.id || !locationId) {
-      await setInboxStatus(db, [entry.id], 'failed', 'contact event without id or locationId');
-      return;
-    }
-    const payload: ContactSyncPayload = {
-      locationId,
-      contactId: event.id,
-      trigger: entry.eventType,
-      eventId: entry.eventId,
-    };
-    await db.transaction().execute(async (trx) => {
+  async #dispatch(trx: Transaction<Database>, entries: readonly InboxEntry[]): Promise<void> {
+    const { queue } = this.#options;
+    const byStatus: Record<'enqueued' | 'deferred', number[]> = { enqueued: [], deferred: [] };
+    for (const entry of entries) {
+      if (!CONTACT_EVENTS.has(entry.eventType)) {
+        byStatus.deferred.push(entry.id);
+        continue;
+      }
+      const event = JSON.parse(entry.payload) as { id?: string; locationId?: string };
+      const locationId = event.locationId ?? entry.locationId;
+      if (!event.id || !locationId) {
+        await setInboxStatus(trx, [entry.id], 'failed', 'contact event without id or locationId');
+        continue;
+      }
+      const payload: ContactSyncPayload = {
+        locationId,
+        contactId: event.id,
+        trigger: entry.eventType,
+        eventId: entry.eventId,
+      };
       await queue.enqueue(CONTACT_SYNC_JOB, payload, {
-        key: personKey(locationId, event.id ?? ''),
+        key: personKey(locationId, event.id),
         coalesceKey: 'contact',
         transaction: trx,
       });
-      await setInboxStatus(trx, [entry.id], 'enqueued');
-    });
+      byStatus.enqueued.push(entry.id);
+    }
+    await setInboxStatus(trx, byStatus.enqueued, 'enqueued');
+    await setInboxStatus(trx, byStatus.deferred, 'deferred');
   }
 
   async #loop(signal: AbortSignal): Promise<void> {
