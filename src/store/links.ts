@@ -56,42 +56,41 @@ export async function findLinkByGhlId(
   return row && toLink(row);
 }
 
-/** The links of several GHL records of one location (one query), by GHL id. */
-export async function findLinksByGhlIds(
+/** The links of several GHL records of one location (one query per 500), by GHL id. */
+export function findLinksByGhlIds(
   db: Db,
   kind: LinkKind,
   locationId: string,
   ghlIds: readonly string[],
 ): Promise<Map<string, Link>> {
-  const found = new Map<string, Link>();
-  for (let i = 0; i < ghlIds.length; i += 500) {
-    const rows = await db
-      .selectFrom('links')
-      .selectAll()
-      .where('kind', '=', kind)
-      .where('location_id', '=', locationId)
-      .where('ghl_id', 'in', ghlIds.slice(i, i + 500))
-      .execute();
-    for (const row of rows) found.set(row.ghl_id ?? '', toLink(row));
-  }
-  return found;
+  return findLinksBy(db, kind, 'ghl_id', ghlIds, locationId);
 }
 
-/** The links holding any of these Tenant Turner ids (one query), by TT id. */
-export async function findLinksByTtIds(
+/** The links holding any of these Tenant Turner ids (one query per 500), by TT id. */
+export function findLinksByTtIds(
   db: Db,
   kind: LinkKind,
   ttIds: readonly string[],
 ): Promise<Map<string, Link>> {
+  return findLinksBy(db, kind, 'tt_id', ttIds);
+}
+
+async function findLinksBy(
+  db: Db,
+  kind: LinkKind,
+  column: 'ghl_id' | 'tt_id',
+  ids: readonly string[],
+  locationId?: string,
+): Promise<Map<string, Link>> {
   const found = new Map<string, Link>();
-  for (let i = 0; i < ttIds.length; i += 500) {
-    const rows = await db
+  for (let i = 0; i < ids.length; i += 500) {
+    let query = db
       .selectFrom('links')
       .selectAll()
       .where('kind', '=', kind)
-      .where('tt_id', 'in', ttIds.slice(i, i + 500))
-      .execute();
-    for (const row of rows) found.set(row.tt_id ?? '', toLink(row));
+      .where(column, 'in', ids.slice(i, i + 500));
+    if (locationId !== undefined) query = query.where('location_id', '=', locationId);
+    for (const row of await query.execute()) found.set(row[column] ?? '', toLink(row));
   }
   return found;
 }

@@ -71,22 +71,9 @@ export function oauthAuthOn(box: GhlSandbox, store: TokenStore): OAuthAuth {
   });
 }
 
-/** JSON helper for the sandbox's operator endpoints. */
-export async function operator<T = Record<string, unknown>>(
-  box: GhlSandbox,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const response = await fetch(box.url + path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
-  return (text ? JSON.parse(text) : {}) as T;
-}
+import { operator } from './operator.ts';
+
+export { operator };
 
 /** Sandbox counters (`GET /__sandbox/stats`). */
 export interface SandboxStats {

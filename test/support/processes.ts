@@ -7,6 +7,8 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
+export { operatorJson } from './operator.ts';
+
 const BIN = fileURLToPath(new URL('../../bin/ttsync.ts', import.meta.url));
 
 /** A running `ttsync …` process and everything it printed so far. */
@@ -136,23 +138,6 @@ export function ttsyncEnv(
     PORT: '0',
     ...extra,
   };
-}
-
-/** JSON from a sandbox's operator endpoint. */
-export async function operatorJson<T = Record<string, unknown>>(
-  url: string,
-  method = 'GET',
-  body?: unknown,
-): Promise<T> {
-  const response = await fetch(url, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${url} → ${response.status}: ${text}`);
-  return (text ? JSON.parse(text) : {}) as T;
 }
 
 /** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs`. */

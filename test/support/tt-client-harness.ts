@@ -34,22 +34,7 @@ export function ttClient(
   });
 }
 
-/** Calls an operator endpoint (`/__sandbox/...`, no API key) and returns its JSON. */
-export async function operator<T = Record<string, unknown>>(
-  box: TtSandbox,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const response = await fetch(box.url + path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
-  return (text === '' ? {} : JSON.parse(text)) as T;
-}
+export { operator } from './operator.ts';
 
 /** How many requests the sandbox saw for a route key ("GET /v1/applications", "NOT_FOUND"). */
 export function requestCount(box: TtSandbox, routeKey: string): number {
