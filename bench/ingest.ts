@@ -20,6 +20,7 @@ import { runTtsync } from '../test/support/processes.ts';
 import type { RunningProcess } from '../test/support/processes.ts';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 20_000);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -114,69 +115,73 @@ function ttsyncEnvFor(dataDir: string, databaseUrl?: string): Record<string, str
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'ttsync-bench-ingest-'));
-const pgDatabase = `ttsync_bench_${process.pid}`;
+
 const results: (Load & { name: string; stored: number })[] = [];
-try {
-  results.push(
-    await measure('bare floor (node:http + verify + SQLite insert)', async () => {
-      const file = join(dir, 'bare.db');
-      const server = node(['bench/support/bare-ingest.ts', file, b64(publicPem)]);
-      const [, url = ''] = await server.waitFor(/listening on (\S+)/);
-      return {
-        url,
-        stored: async () => sqliteCount(file, 'select count(*) as n from inbox'),
-        stop: async () => void (await server.stop()),
-      };
-    }),
-  );
-  results.push(
-    await measure('ttsync on SQLite', async () => {
-      const dataDir = join(dir, 'sqlite');
-      const server = runTtsync(['serve', '--no-work'], ttsyncEnvFor(dataDir));
-      const [, url = ''] = await server.waitFor(/ttsync serving on (\S+) /, 60_000);
-      return {
-        url: `${url}/webhooks/ghl`,
-        stored: async () =>
-          sqliteCount(join(dataDir, 'ttsync.db'), 'select count(*) as n from inbox'),
-        stop: async () => void (await server.stop()),
-      };
-    }),
-  );
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`create database ${pgDatabase}`);
-  const url = new URL(PG_URL);
-  url.pathname = `/${pgDatabase}`;
+for (let round = 0; round < ROUNDS; round++) {
   try {
     results.push(
-      await measure('ttsync on PostgreSQL', async () => {
-        const server = runTtsync(
-          ['serve', '--no-work'],
-          ttsyncEnvFor(join(dir, 'pg'), url.toString()),
-        );
-        const [, base = ''] = await server.waitFor(/ttsync serving on (\S+) /, 60_000);
-        const client = new pg.Client({ connectionString: url.toString() });
-        await client.connect();
+      await measure('bare floor (node:http + verify + SQLite insert)', async () => {
+        const file = join(dir, `bare-${round}.db`);
+        const server = node(['bench/support/bare-ingest.ts', file, b64(publicPem)]);
+        const [, url = ''] = await server.waitFor(/listening on (\S+)/);
         return {
-          url: `${base}/webhooks/ghl`,
-          stored: async () =>
-            Number(
-              (await client.query<{ n: string }>('select count(*) as n from inbox')).rows[0]?.n,
-            ),
-          stop: async () => {
-            await client.end();
-            await server.stop();
-          },
+          url,
+          stored: async () => sqliteCount(file, 'select count(*) as n from inbox'),
+          stop: async () => void (await server.stop()),
         };
       }),
     );
+    results.push(
+      await measure('ttsync on SQLite', async () => {
+        const dataDir = join(dir, `sqlite-${round}`);
+        const server = runTtsync(['serve', '--no-work'], ttsyncEnvFor(dataDir));
+        const [, url = ''] = await server.waitFor(/ttsync serving on (\S+) /, 60_000);
+        return {
+          url: `${url}/webhooks/ghl`,
+          stored: async () =>
+            sqliteCount(join(dataDir, 'ttsync.db'), 'select count(*) as n from inbox'),
+          stop: async () => void (await server.stop()),
+        };
+      }),
+    );
+    const pgDatabase = `ttsync_bench_${process.pid}_${round}`;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`create database ${pgDatabase}`);
+    const url = new URL(PG_URL);
+    url.pathname = `/${pgDatabase}`;
+    try {
+      results.push(
+        await measure('ttsync on PostgreSQL', async () => {
+          const server = runTtsync(
+            ['serve', '--no-work'],
+            ttsyncEnvFor(join(dir, `pg-${round}`), url.toString()),
+          );
+          const [, base = ''] = await server.waitFor(/ttsync serving on (\S+) /, 60_000);
+          const client = new pg.Client({ connectionString: url.toString() });
+          await client.connect();
+          return {
+            url: `${base}/webhooks/ghl`,
+            stored: async () =>
+              Number(
+                (await client.query<{ n: string }>('select count(*) as n from inbox')).rows[0]?.n,
+              ),
+            stop: async () => {
+              await client.end();
+              await server.stop();
+            },
+          };
+        }),
+      );
+    } finally {
+      await admin.query(`drop database if exists ${pgDatabase} with (force)`);
+      await admin.end();
+    }
   } finally {
-    await admin.query(`drop database if exists ${pgDatabase} with (force)`);
-    await admin.end();
+    rmSync(join(dir, `bare-${round}.db`), { force: true });
   }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }
+rmSync(dir, { recursive: true, force: true });
 
 function sqliteCount(file: string, query: string): number {
   const db = new DatabaseSync(file, { readOnly: true, timeout: 10_000 });
@@ -187,15 +192,30 @@ function sqliteCount(file: string, query: string): number {
   }
 }
 
+const median = (values: number[]): number =>
+  [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? Number.NaN;
 console.log(
-  `Webhook ingest: ${EVENTS} signed events per target, ${CONNECTIONS} connections, load generator in its own process`,
+  `Webhook ingest: ${EVENTS} signed events per target and round, ${ROUNDS} rounds (medians), ${CONNECTIONS} connections, load generator in its own process`,
 );
-for (const r of results) {
+const names = [...new Set(results.map((r) => r.name))];
+const summary = names.map((name) => {
+  const runs = results.filter((r) => r.name === name);
+  return {
+    name,
+    perSecond: median(runs.map((r) => r.perSecond)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    stored: runs.reduce((n, r) => n + r.stored, 0),
+    count: runs.reduce((n, r) => n + r.count, 0),
+    failures: runs.reduce((n, r) => n + r.failures, 0),
+  };
+});
+for (const r of summary) {
   console.log(
     `${r.name.padEnd(50)} ${r.perSecond.toFixed(0).padStart(6)} stored/s   ack p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   stored ${r.stored}/${r.count}${r.failures ? `   failures ${r.failures}` : ''}`,
   );
 }
-const [floor, sqlite] = results;
+const [floor, sqlite] = summary;
 if (floor && sqlite) {
   console.log(
     `ttsync on SQLite / bare floor: ${(sqlite.perSecond / floor.perSecond).toFixed(2)} (target ≥ 0.8); p99 ${sqlite.p99.toFixed(1)} ms (target ≤ 25 ms)`,

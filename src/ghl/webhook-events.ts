@@ -258,6 +258,9 @@ function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
     .join('; ');
 }
 
+/** What every delivery must carry; built once (zod compiles a schema on first use). */
+const headSchema = z.object({ ...envelope, type: z.string().min(1) });
+
 /**
  * Validates a JSON-parsed GHL webhook body. `ok` with a known event, or with an `Unknown`
  * event for a `type` ttsync does not know; `err` (code `webhook_invalid`) when the body is not
@@ -269,7 +272,7 @@ export function parseGhlWebhook(json: unknown): Result<GhlWebhookEvent, AppError
     return invalid(`GHL webhook body is ${got}, not a JSON object: ${HINT}.`, {});
   }
   const payload = json as Record<string, unknown>;
-  const head = z.object({ ...envelope, type: z.string().min(1) }).safeParse(payload);
+  const head = headSchema.safeParse(payload);
   if (!head.success) {
     const fields = [
       ...new Set(head.error.issues.map((issue) => String(issue.path[0] ?? '(root)'))),

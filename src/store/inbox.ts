@@ -110,6 +110,38 @@ export async function inboxCounts(db: Kysely<Database>): Promise<Record<InboxSta
 }
 
 /**
+ * Inserts the events not stored yet in one statement; resolves with the provider/event-id keys
+ * of those it inserted.
+ */
+async function insertNew(
+  trx: Transaction<Database>,
+  events: readonly InboundEvent[],
+): Promise<Set<string>> {
+  const stored = new Set<string>();
+  for (let i = 0; i < events.length; i += 200) {
+    const rows = await trx
+      .insertInto('inbox')
+      .values(
+        events.slice(i, i + 200).map((event) => ({
+          provider: event.provider,
+          event_id: event.eventId,
+          event_type: event.eventType,
+          location_id: event.locationId ?? null,
+          received_at: event.receivedAt,
+          payload: event.payload,
+          status: 'received',
+          error: null,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
+      .returning(['provider', 'event_id'])
+      .execute();
+    for (const row of rows) stored.add(`${row.provider}\u0000${row.event_id}`);
+  }
+  return stored;
+}
+
+/**
  * Group commit for the inbox: events recorded while a write is in flight are written together
  * in the next transaction, so concurrent webhooks share one commit (and one fsync) instead of
  * paying one each. Each caller still learns whether its own event was stored or a duplicate,
@@ -143,12 +175,17 @@ export class InboxWriter {
     while (this.#waiting.length > 0) {
       const batch = this.#waiting.splice(0, this.#maxBatch);
       try {
-        const outcomes = await this.#db.transaction().execute(async (trx) => {
-          const results: ('stored' | 'duplicate')[] = [];
-          for (const { event } of batch) results.push(await recordInboundEvent(trx, event));
-          return results;
-        });
-        batch.forEach((entry, i) => entry.resolve(outcomes[i] ?? 'duplicate'));
+        const stored = await this.#db.transaction().execute((trx) =>
+          insertNew(
+            trx,
+            batch.map((entry) => entry.event),
+          ),
+        );
+        for (const entry of batch) {
+          const key = `${entry.event.provider}\u0000${entry.event.eventId}`;
+          // The first of a batch's copies of one event is the stored one; the rest are duplicates.
+          entry.resolve(stored.delete(key) ? 'stored' : 'duplicate');
+        }
       } catch (error) {
         for (const entry of batch) entry.reject(error);
       }
