@@ -6,6 +6,8 @@
  *
  *   npm run bench:backfill                      # 10,000 and 100,000 contacts
  *   BENCH_COUNTS=2000,20000 npm run bench:backfill
+ *   BACKFILL_NODE_OPTIONS='--max-semi-space-size=4 --max-old-space-size=128' npm run bench:backfill
+ *                                               # V8 heap sized for a small host
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
