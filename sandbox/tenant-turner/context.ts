@@ -55,6 +55,8 @@ export class TtContext {
   #seed: number;
   #counts: SeedCounts;
   #clockOffsetMs = 0;
+  /** No lead can fall due before this (sandbox time, epoch ms); 0: look at the next sweep. */
+  #sweepDueMs = 0;
   #keyRefreshes = 0;
   #sweepTimer: NodeJS.Timeout | undefined;
 
@@ -109,13 +111,21 @@ export class TtContext {
   /** Moves the sandbox clock forward (idle leads archive at once), returning the new time. */
   advanceClock(ms: number): number {
     this.#clockOffsetMs += ms;
+    this.#sweepDueMs = 0;
     this.sweep();
     return this.now();
   }
 
-  /** Archives leads idle for `archiveAfterMs`. */
+  /**
+   * Archives leads idle for `archiveAfterMs`. Runs on every API request, so it looks at the
+   * leads only once the earliest idle deadline has come (a lead created or answered later can
+   * only fall due later); a clock or setting change makes the next call look again.
+   */
   sweep(): void {
-    this.stats.autoArchived += this.leads.sweep(this.archiveAfterMs);
+    if (this.now() < this.#sweepDueMs) return;
+    const { archived, nextDueMs } = this.leads.sweep(this.archiveAfterMs);
+    this.stats.autoArchived += archived;
+    this.#sweepDueMs = nextDueMs;
   }
 
   /** "Refresh API Key": a new key; the old one is refused from now on. */
@@ -129,6 +139,7 @@ export class TtContext {
   setArchiveAfter(ms: number): void {
     this.archiveAfterMs = ms;
     this.#scheduleSweeps();
+    this.#sweepDueMs = 0;
     this.sweep();
   }
 
@@ -145,6 +156,7 @@ export class TtContext {
     this.#seed = options.seed ?? this.#seed;
     this.#counts = { ...this.#counts, ...stripUndefined<SeedCounts>(options.counts ?? {}) };
     this.#clockOffsetMs = 0;
+    this.#sweepDueMs = 0;
     this.state = this.#seeded();
     this.faults.reset();
     this.stats.reset();

@@ -180,17 +180,25 @@ export class LeadLifecycle {
     this.#deps.announce.lead('Lead Unarchived', lead, 'Lead returned and was unarchived.');
   }
 
-  /** Archives every Active, unselected lead idle for `archiveAfterMs`; returns how many. */
-  sweep(archiveAfterMs: number): number {
+  /**
+   * Archives every Active, unselected lead idle for `archiveAfterMs`; returns how many, and
+   * when the next one can fall due (the earliest idle deadline left; Infinity when none).
+   */
+  sweep(archiveAfterMs: number): { archived: number; nextDueMs: number } {
     const now = this.#deps.now();
     let archived = 0;
+    let nextDueMs = Number.POSITIVE_INFINITY;
     for (const lead of this.#deps.state().leads.values()) {
       if (lead.disposition !== 'Active' || lead.tenantSelected) continue;
-      if (now - lead.lastResponseMs < archiveAfterMs) continue;
+      const dueMs = lead.lastResponseMs + archiveAfterMs;
+      if (now < dueMs) {
+        nextDueMs = Math.min(nextDueMs, dueMs);
+        continue;
+      }
       this.archive(lead);
       archived++;
     }
-    return archived;
+    return { archived, nextDueMs };
   }
 
   #checkProperty(body: BoundBody): void {
