@@ -3,6 +3,7 @@
  * `Ttsync.open` builds everything from a config (plus, in sandbox mode, the sandboxes'
  * addresses and credentials); `serve`, `work` and `backfill` run the parts a command needs.
  */
+import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import type { Config } from './config.ts';
 import { OAuthAuth, PrivateIntegrationAuth } from './ghl/auth.ts';
@@ -12,6 +13,7 @@ import { GhlWebhookVerifier } from './ghl/webhook-verify.ts';
 import { createJobQueue } from './queue/index.ts';
 import type { JobQueue } from './queue/index.ts';
 import { buildServer } from './server/app.ts';
+import type { ServerOptions } from './server/app.ts';
 import { systemClock } from './shared/clock.ts';
 import type { Clock } from './shared/clock.ts';
 import { AppError } from './shared/errors.ts';
@@ -29,6 +31,15 @@ import { registerSyncHandlers } from './sync/jobs.ts';
 import { loadMappingFile, parseMapping } from './sync/mapping-config.ts';
 import { RentalDirectory } from './sync/rental-directory.ts';
 import { TenantTurnerClient } from './tenant-turner/client.ts';
+
+/** What ttsync asks GHL for when connected through OAuth (ghl-api.md §3). */
+export const GHL_OAUTH_SCOPES = [
+  'contacts.readonly',
+  'contacts.write',
+  'locations/tasks.readonly',
+  'calendars/events.readonly',
+  'users.readonly',
+];
 
 /** Where the two services are, when they are not the ones in the config (sandbox mode). */
 export interface Endpoints {
@@ -53,6 +64,7 @@ export class Ttsync {
   readonly #options: TtsyncOptions;
   readonly #dispatcher: InboxDispatcher;
   readonly #verifier: GhlWebhookVerifier;
+  readonly #oauth: ServerOptions['ghlOAuth'];
   #stopServer: (() => Promise<void>) | undefined;
 
   private constructor(
@@ -63,6 +75,7 @@ export class Ttsync {
       deps: ContactSyncDeps;
       locationId: string;
       verifier: GhlWebhookVerifier;
+      oauth: ServerOptions['ghlOAuth'];
     },
   ) {
     this.#options = options;
@@ -71,6 +84,7 @@ export class Ttsync {
     this.deps = parts.deps;
     this.locationId = parts.locationId;
     this.#verifier = parts.verifier;
+    this.#oauth = parts.oauth;
     this.#dispatcher = new InboxDispatcher({
       db: parts.store.db,
       queue: parts.queue,
@@ -159,7 +173,24 @@ export class Ttsync {
         },
         'ttsync ready',
       );
-      return new Ttsync(options, { store, queue, deps, locationId: ghlSide.locationId, verifier });
+      const oauth =
+        ghlSide.auth instanceof OAuthAuth
+          ? {
+              auth: ghlSide.auth,
+              scopes: GHL_OAUTH_SCOPES,
+              stateKey: createHmac('sha256', key.key).update('ghl-oauth-state').digest(),
+              redirectUri: config.GHL_REDIRECT_URI,
+              locationId: ghlSide.locationId,
+            }
+          : undefined;
+      return new Ttsync(options, {
+        store,
+        queue,
+        deps,
+        locationId: ghlSide.locationId,
+        verifier,
+        oauth,
+      });
     } catch (error) {
       await store.close();
       throw error;
@@ -174,12 +205,18 @@ export class Ttsync {
       clock: this.deps.clock,
       logger: this.#options.logger.child({ part: 'server' }),
       onWebhookStored: () => this.#dispatcher.wake(),
+      ...(this.#oauth ? { ghlOAuth: this.#oauth } : {}),
     });
     const url = await app.listen({ port: options.port, host: options.host });
     this.#stopServer = () => app.close();
     this.#dispatcher.start();
     if (options.work) await this.queue.start();
     return url;
+  }
+
+  /** Whether GHL is connected through OAuth (so `ttsync connect ghl` applies). */
+  get usesGhlOAuth(): boolean {
+    return this.#oauth !== undefined;
   }
 
   /** Starts the workers only (`ttsync worker`, PostgreSQL mode). */

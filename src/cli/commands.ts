@@ -57,6 +57,54 @@ export async function serve(
   return 0;
 }
 
+/**
+ * `ttsync connect ghl`: serves the OAuth routes, says which URL to open, and returns once GHL has
+ * sent the user back and the token pair is stored (or on Ctrl+C).
+ */
+export async function connect(config: Config, argv: string[]): Promise<number> {
+  if (argv[0] !== 'ghl') {
+    console.error('Usage: ttsync connect ghl');
+    return 2;
+  }
+  const logger = processLogger(config, 'ttsync-connect');
+  const app = await Ttsync.open({ config, logger });
+  try {
+    if (!app.usesGhlOAuth) {
+      console.error(
+        'ttsync: GHL is not configured for OAuth: set GHL_CLIENT_ID, GHL_CLIENT_SECRET and ' +
+          'GHL_LOCATION_ID (docs/configuration.md). A Private Integration token needs no connecting.',
+      );
+      return 1;
+    }
+    const startedAt = Date.now();
+    const url = await app.serve({ port: config.PORT, host: config.HOST, work: false });
+    console.log(
+      `Open ${url}/oauth/ghl/start in a browser and choose location ${app.locationId}.
+` +
+        `GHL must send the user back to ${config.GHL_REDIRECT_URI ?? `${url}/oauth/ghl/callback`} ` +
+        '(the redirect URI of your Marketplace app). Waiting; Ctrl+C to give up.',
+    );
+    const stop = new AbortController();
+    void untilSignal().then(() => stop.abort());
+    while (!stop.signal.aborted) {
+      const row = await app.store.db
+        .selectFrom('connections')
+        .select('updated_at')
+        .where('id', '=', `ghl:${app.locationId}`)
+        .executeTakeFirst();
+      if (row && row.updated_at >= startedAt) {
+        console.log(`Connected: GHL location ${app.locationId}; tokens stored encrypted.`);
+        return 0;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    console.error('ttsync: not connected (stopped before GHL sent the user back).');
+    return 1;
+  } finally {
+    await app.close();
+  }
+}
+
 /** `ttsync worker`: runs jobs only (PostgreSQL mode, any number of them). */
 export async function worker(config: Config): Promise<number> {
   const logger = processLogger(config, 'ttsync-worker');

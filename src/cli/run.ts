@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '../config.ts';
 import { AppError } from '../shared/errors.ts';
-import { backfill, migrate, serve, worker } from './commands.ts';
+import { backfill, connect, migrate, serve, worker } from './commands.ts';
 import { start } from './start.ts';
 import type { StartDemo } from './start.ts';
 
@@ -25,6 +25,7 @@ Usage:
   ttsync backfill contacts [--restart] [--concurrency N]
                                      every GHL contact to Tenant Turner, resumable
   ttsync migrate                     bring the database schema up to date
+  ttsync connect ghl                 connect a GHL location through OAuth (GHL_CLIENT_ID …)
   ttsync sandbox ghl [options]       the GHL sandbox: --port N --seed S --contacts N
                                      --search-delay-ms N --rate-window-ms N
   ttsync sandbox tt [options]        the Tenant Turner sandbox: --port N --surface real|extended
@@ -53,6 +54,8 @@ export async function runCli(argv: string[], hooks: CliHooks): Promise<number> {
         return await worker(loadConfig());
       case 'migrate':
         return await migrate(loadConfig());
+      case 'connect':
+        return await connect(loadConfig(), rest);
       case 'backfill':
         return await backfill(loadConfig(), rest);
       case 'sandbox': {

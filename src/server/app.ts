@@ -12,6 +12,8 @@ import type { Logger } from '../shared/logger.ts';
 import { silentLogger } from '../shared/logger.ts';
 import type { Store } from '../store/database.ts';
 import { errorBody, installErrorHandlers } from './errors.ts';
+import { registerGhlOAuthRoutes } from './ghl-oauth-routes.ts';
+import type { GhlOAuthRouteOptions } from './ghl-oauth-routes.ts';
 import { registerGhlWebhookRoute } from './ghl-webhook-route.ts';
 
 export interface ServerOptions {
@@ -23,6 +25,8 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Told after each newly stored webhook. */
   onWebhookStored?: () => void;
+  /** The OAuth connect routes, when GHL is connected through OAuth. */
+  ghlOAuth?: Omit<GhlOAuthRouteOptions, 'clock' | 'logger'>;
 }
 
 /** Builds the app (not listening yet). */
@@ -44,6 +48,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     logger,
     onStored: options.onWebhookStored,
   });
+
+  if (options.ghlOAuth) registerGhlOAuthRoutes(app, { ...options.ghlOAuth, clock, logger });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
