@@ -43,7 +43,7 @@ for (const count of COUNTS) {
   try {
     await operatorJson(`${ghl.url}/__sandbox/rate-limit`, 'POST', { enabled: false });
     const run = runTtsync(
-      ['backfill', 'contacts', '--concurrency', '16'],
+      ['backfill', 'contacts', '--concurrency', process.env['BENCH_CONCURRENCY'] ?? '16'],
       ttsyncEnv(ghl, tt, dataDir, {
         LOG_LEVEL: 'error',
         ...(process.env['BACKFILL_NODE_OPTIONS']
@@ -65,13 +65,15 @@ for (const count of COUNTS) {
     const code = await run.exited;
     clearInterval(sampler);
     const seconds = (performance.now() - started) / 1000;
-    const done = /Backfill done: (\d+)[^\n]*?: (\d+) created/.exec(run.output());
+    const done = /Backfill done: (\d+) of \d+ contacts \((\d+)\/s\)[^\n]*?: (\d+) created/.exec(
+      run.output(),
+    );
     if (code !== 0 || !done) throw new Error(`backfill failed (${code}):\n${run.output()}`);
     const contacts = Number(done[1]);
     console.log(
-      `${String(count).padStart(7)} contacts: ${(contacts / seconds).toFixed(0).padStart(5)} contacts/s ` +
-        `(${seconds.toFixed(1)} s wall, process start included), ${done[2]} leads created, ` +
-        `peak RSS ${peak.toFixed(0)} MiB`,
+      `${String(count).padStart(7)} contacts: ${done[2]} contacts/s while backfilling, ` +
+        `${(contacts / seconds).toFixed(0)}/s over ${seconds.toFixed(1)} s with process start, ` +
+        `${done[3]} leads created, peak RSS ${peak.toFixed(0)} MiB`,
     );
   } finally {
     await Promise.all([ghl.process.stop(), tt.process.stop()]);
