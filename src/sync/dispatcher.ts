@@ -11,16 +11,7 @@ import type { Logger } from '../shared/logger.ts';
 import { inboxEntries, setInboxStatus } from '../store/inbox.ts';
 import type { InboxEntry } from '../store/inbox.ts';
 import type { Database } from '../store/schema.ts';
-import { CONTACT_SYNC_JOB, personKey } from './jobs.ts';
-import type { ContactSyncPayload } from './jobs.ts';
-
-const CONTACT_EVENTS = new Set([
-  'ContactCreate',
-  'ContactUpdate',
-  'ContactDelete',
-  'ContactTagUpdate',
-  'ContactDndUpdate',
-]);
+import { routeEvent } from './event-routes.ts';
 
 export interface InboxDispatcherOptions {
   db: Kysely<Database>;
@@ -97,25 +88,18 @@ export class InboxDispatcher {
     const { queue } = this.#options;
     const byStatus: Record<'enqueued' | 'deferred', number[]> = { enqueued: [], deferred: [] };
     for (const entry of entries) {
-      if (!CONTACT_EVENTS.has(entry.eventType)) {
+      const spec = routeEvent(entry);
+      if (spec === undefined) {
         byStatus.deferred.push(entry.id);
         continue;
       }
-      const event = JSON.parse(entry.payload) as { id?: string; locationId?: string };
-      const locationId = event.locationId ?? entry.locationId;
-      if (!event.id || !locationId) {
-        await setInboxStatus(trx, [entry.id], 'failed', 'contact event without id or locationId');
+      if ('invalid' in spec) {
+        await setInboxStatus(trx, [entry.id], 'failed', spec.invalid);
         continue;
       }
-      const payload: ContactSyncPayload = {
-        locationId,
-        contactId: event.id,
-        trigger: entry.eventType,
-        eventId: entry.eventId,
-      };
-      await queue.enqueue(CONTACT_SYNC_JOB, payload, {
-        key: personKey(locationId, event.id),
-        coalesceKey: 'contact',
+      await queue.enqueue(spec.name, spec.payload, {
+        key: spec.key,
+        coalesceKey: spec.coalesceKey,
         transaction: trx,
       });
       byStatus.enqueued.push(entry.id);
