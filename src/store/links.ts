@@ -123,7 +123,7 @@ export async function getLink(db: Db, id: string): Promise<Link | undefined> {
 export async function ensurePendingLinks(
   db: Db,
   kind: LinkKind,
-  records: readonly { locationId: string; ghlId: string }[],
+  records: readonly { locationId: string; ghlId: string; parentId?: string | undefined }[],
   now: number,
 ): Promise<void> {
   for (let i = 0; i < records.length; i += 200) {
@@ -137,7 +137,7 @@ export async function ensurePendingLinks(
           location_id: r.locationId,
           ghl_id: r.ghlId,
           tt_id: null,
-          parent_id: null,
+          parent_id: r.parentId ?? null,
           state: 'pending',
           created_at: now,
           updated_at: now,
@@ -164,6 +164,13 @@ export async function updateLink(
     })
     .where('id', '=', id)
     .execute();
+}
+
+/** The child links (tasks, notes, appointments) of a person link. */
+export async function listChildLinks(db: Db, parentId: string, kind?: LinkKind): Promise<Link[]> {
+  let query = db.selectFrom('links').selectAll().where('parent_id', '=', parentId);
+  if (kind) query = query.where('kind', '=', kind);
+  return (await query.orderBy('created_at').execute()).map(toLink);
 }
 
 /** Links of `kind` in `state` (all states when omitted), oldest first, a page at a time. */
