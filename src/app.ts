@@ -207,7 +207,20 @@ export class Ttsync {
       onWebhookStored: () => this.#dispatcher.wake(),
       ...(this.#oauth ? { ghlOAuth: this.#oauth } : {}),
     });
-    const url = await app.listen({ port: options.port, host: options.host });
+    let url: string;
+    try {
+      url = await app.listen({ port: options.port, host: options.host });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new AppError(
+          'config_invalid',
+          `Port ${options.port} on ${options.host} is already in use (another ttsync?): stop ` +
+            'that process or set PORT to a free port.',
+          { cause: error },
+        );
+      }
+      throw error;
+    }
     this.#stopServer = () => app.close();
     this.#dispatcher.start();
     if (options.work) await this.queue.start();
