@@ -6,6 +6,7 @@
 import type { InboxEntry } from '../store/inbox.ts';
 import { CONTACT_SYNC_JOB, personKey } from './jobs.ts';
 import type { ContactSyncPayload } from './jobs.ts';
+import { noteRoute } from './note-route.ts';
 
 /** A job to enqueue for an event. */
 export interface JobSpec {
@@ -53,7 +54,7 @@ export const contactRoute: EventRoute = (entry, event) => {
 };
 
 /** Every route, asked in order. Add a kind of record by adding its route here. */
-export const EVENT_ROUTES: readonly EventRoute[] = [contactRoute];
+export const EVENT_ROUTES: readonly EventRoute[] = [contactRoute, noteRoute];
 
 /** The job for `entry`, or why it is invalid, or undefined (no route: deferred). */
 export function routeEvent(entry: InboxEntry): JobSpec | { invalid: string } | undefined {

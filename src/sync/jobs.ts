@@ -4,6 +4,7 @@
 import type { JobQueue } from '../queue/index.ts';
 import { syncContact } from './contact-sync.ts';
 import type { ContactSyncDeps } from './contact-sync.ts';
+import { registerNoteSyncHandler } from './note-jobs.ts';
 
 /** Brings one GHL contact to Tenant Turner. */
 export const CONTACT_SYNC_JOB = 'contact-sync';
@@ -39,4 +40,5 @@ export function registerSyncHandlers(queue: JobQueue, deps: ContactSyncDeps): vo
       'contact synced to Tenant Turner',
     );
   });
+  registerNoteSyncHandler(queue, deps);
 }
