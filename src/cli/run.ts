@@ -6,6 +6,7 @@ import { loadConfig } from '../config.ts';
 import { AppError } from '../shared/errors.ts';
 import { backfill, connect, migrate, serve, worker } from './commands.ts';
 import { start } from './start.ts';
+import { timeline } from './timeline.ts';
 import type { StartDemo } from './start.ts';
 
 /** Entry points the bin wires in from outside `src/` (the sandboxes). */
@@ -25,6 +26,7 @@ Usage:
   ttsync backfill contacts [--restart] [--concurrency N]
                                      every GHL contact to Tenant Turner, resumable
   ttsync migrate                     bring the database schema up to date
+  ttsync timeline <email|contactId>  one person's timeline, oldest first (store only)
   ttsync connect ghl                 connect a GHL location through OAuth (GHL_CLIENT_ID …)
   ttsync sandbox ghl [options]       the GHL sandbox: --port N --seed S --contacts N
                                      --search-delay-ms N --rate-window-ms N
@@ -54,6 +56,8 @@ export async function runCli(argv: string[], hooks: CliHooks): Promise<number> {
         return await worker(loadConfig());
       case 'migrate':
         return await migrate(loadConfig());
+      case 'timeline':
+        return await timeline(loadConfig(), rest);
       case 'connect':
         return await connect(loadConfig(), rest);
       case 'backfill':

@@ -1,0 +1,41 @@
+/**
+ * `ttsync timeline <email|contactId>`: prints one person's timeline, oldest first, with the
+ * original timestamps and time zones. Opens the store only; no GHL or Tenant Turner calls.
+ */
+import { join } from 'node:path';
+import type { Config } from '../config.ts';
+import { openStore } from '../store/database.ts';
+import { personTimeline } from '../sync/timeline-view.ts';
+
+/** Runs the command; resolves with the exit code. */
+export async function timeline(config: Config, argv: string[]): Promise<number> {
+  const [who, extra] = argv;
+  if (!who || extra !== undefined) {
+    console.error('Usage: ttsync timeline <email|contactId>');
+    return 2;
+  }
+  const store = await openStore({
+    databaseUrl: config.DATABASE_URL,
+    sqlitePath: join(config.TTSYNC_DATA_DIR, 'ttsync.db'),
+  });
+  try {
+    const found = await personTimeline(store.db, who);
+    if (!found) {
+      console.error(`No synced person matches "${who}" (a GHL contact id, or an email).`);
+      return 1;
+    }
+    const { person, rows } = found;
+    console.log(
+      `Timeline of GHL contact ${person.ghlId ?? '?'} (Tenant Turner lead ${person.ttId ?? 'none'}, ` +
+        `${person.state}): ${rows.length} entr${rows.length === 1 ? 'y' : 'ies'}, oldest first`,
+    );
+    for (const row of rows) {
+      console.log(
+        `${row.when.padEnd(29)} ${row.source.padEnd(7)} ${row.kind.padEnd(24)} ${row.summary}`,
+      );
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
