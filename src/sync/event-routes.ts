@@ -6,6 +6,7 @@
 import type { InboxEntry } from '../store/inbox.ts';
 import { CONTACT_SYNC_JOB, personKey } from './jobs.ts';
 import type { ContactSyncPayload } from './jobs.ts';
+import { appointmentRoute } from './appointment-route.ts';
 import { taskRoute } from './task-route.ts';
 import { noteRoute } from './note-route.ts';
 
@@ -55,7 +56,12 @@ export const contactRoute: EventRoute = (entry, event) => {
 };
 
 /** Every route, asked in order. Add a kind of record by adding its route here. */
-export const EVENT_ROUTES: readonly EventRoute[] = [contactRoute, taskRoute, noteRoute];
+export const EVENT_ROUTES: readonly EventRoute[] = [
+  contactRoute,
+  taskRoute,
+  noteRoute,
+  appointmentRoute,
+];
 
 /** The job for `entry`, or why it is invalid, or undefined (no route: deferred). */
 export function routeEvent(entry: InboxEntry): JobSpec | { invalid: string } | undefined {

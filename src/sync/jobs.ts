@@ -4,6 +4,7 @@
 import type { JobQueue } from '../queue/index.ts';
 import { syncContact } from './contact-sync.ts';
 import type { ContactSyncDeps } from './contact-sync.ts';
+import { registerAppointmentHandler } from './appointment-jobs.ts';
 import { registerTaskHandlers } from './task-jobs.ts';
 import { registerNoteSyncHandler } from './note-jobs.ts';
 
@@ -26,6 +27,7 @@ export function personKey(locationId: string, contactId: string): string {
 
 /** Registers the sync's handlers on `queue`. */
 export function registerSyncHandlers(queue: JobQueue, deps: ContactSyncDeps): void {
+  registerAppointmentHandler(queue, deps);
   registerTaskHandlers(queue, deps);
   queue.register<ContactSyncPayload>(CONTACT_SYNC_JOB, async (payload, helpers) => {
     const outcome = await syncContact(

@@ -1,0 +1,55 @@
+/**
+ * The `appointment-sync` job: its name, payload and handler. Jobs are keyed by the person
+ * (`personKey`), so an appointment runs after, and never alongside, its contact's own sync, and
+ * coalesce per appointment (`appointmentCoalesceKey`): a burst of changes to one appointment
+ * that is still waiting runs once, with the latest payload.
+ */
+import type { JobQueue } from '../queue/index.ts';
+import type { AppointmentLike } from './appointment-mapping.ts';
+import { syncAppointment } from './appointment-sync.ts';
+import type { ContactSyncDeps } from './contact-sync.ts';
+
+/** Brings one GHL appointment to a Tenant Turner showing. */
+export const APPOINTMENT_SYNC_JOB = 'appointment-sync';
+
+/** Payload of `appointment-sync`. */
+export interface AppointmentSyncPayload {
+  locationId: string;
+  contactId: string;
+  appointmentId: string;
+  /** The webhook event type (`AppointmentCreate`, `AppointmentUpdate`, `AppointmentDelete`). */
+  trigger: string;
+  eventId?: string;
+  /** The appointment as the event carried it. */
+  appointment?: AppointmentLike;
+}
+
+/** The coalesce key of one appointment's jobs. */
+export function appointmentCoalesceKey(appointmentId: string): string {
+  return `appointment:${appointmentId}`;
+}
+
+/** Registers the `appointment-sync` handler on `queue`. */
+export function registerAppointmentHandler(queue: JobQueue, deps: ContactSyncDeps): void {
+  queue.register<AppointmentSyncPayload>(APPOINTMENT_SYNC_JOB, async (payload, helpers) => {
+    const outcome = await syncAppointment(
+      { ...deps, logger: helpers.logger },
+      {
+        ...payload,
+        jobId: helpers.jobId,
+        inTransaction: (trx) => helpers.completeInTransaction(trx),
+      },
+      helpers.signal,
+    );
+    helpers.logger.info(
+      {
+        contactId: payload.contactId,
+        appointmentId: payload.appointmentId,
+        outcome: outcome.kind,
+        ...(outcome.notApplied.length > 0 ? { notApplied: outcome.notApplied } : {}),
+        ...(outcome.reason ? { reason: outcome.reason } : {}),
+      },
+      'appointment synced to Tenant Turner',
+    );
+  });
+}

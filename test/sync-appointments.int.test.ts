@@ -1,0 +1,369 @@
+/**
+ * GHL appointment → Tenant Turner showing against both sandboxes over HTTP, on both databases
+ * and both Tenant Turner surfaces: an appointment at a rental's address becomes one showing for
+ * the contact's lead (the contact synced first); repeats write nothing; status changes and
+ * reschedules are applied where Tenant Turner offers `showing-update` and recorded as not
+ * applied where it does not; a deleted appointment cancels its showing; an appointment that
+ * matches no rental is recorded and fails with a non-retryable error naming the rule to add.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { findLinkByGhlId } from '../src/store/links.ts';
+import { listTimeline, listVersions } from '../src/store/records.ts';
+import type { AppointmentLike } from '../src/sync/appointment-mapping.ts';
+import { appointmentRoute } from '../src/sync/appointment-route.ts';
+import { syncAppointment } from '../src/sync/appointment-sync.ts';
+import type { AppointmentSyncJob } from '../src/sync/appointment-sync.ts';
+import type { ContactSyncDeps } from '../src/sync/contact-sync.ts';
+import { operator } from './support/operator.ts';
+import { describeEachDialect } from './support/stores.ts';
+import type { Sandboxes } from './support/sync-harness.ts';
+import { startSandboxes, syncDeps } from './support/sync-harness.ts';
+
+interface TtShowingDto {
+  ShowingId: number;
+  ApplicationId: number;
+  PropertyId: number;
+  RequestedTimes: string[];
+  ScheduledTime: string | null;
+  Status: string;
+  Rescheduled: boolean;
+  ExternalId: string | null;
+}
+
+interface TtPropertyDto {
+  PropertyId: number;
+  Address: string;
+  Address2: string | null;
+  City: string;
+  State: string;
+  ZipCode: string;
+  IsActive: boolean;
+}
+
+const START = '2026-12-03T10:00:00-08:00';
+const LATER = '2026-12-04T15:30:00-08:00';
+
+function showingOf(boxes: Sandboxes, appointmentId: string): TtShowingDto[] {
+  const all = boxes.ttBox.state()['showings'] as TtShowingDto[];
+  return all.filter((s) => s.ExternalId === appointmentId);
+}
+
+/** An active seeded rental's address as a person would type it. */
+function rentalAddress(boxes: Sandboxes): { propertyId: number; address: string } {
+  const properties = boxes.ttBox.state()['properties'] as TtPropertyDto[];
+  const rental = properties.find((p) => p.IsActive);
+  assert.ok(rental, 'the TT sandbox has an active rental');
+  const unit = rental.Address2 ? `, ${rental.Address2}` : '';
+  return {
+    propertyId: rental.PropertyId,
+    address: `${rental.Address}${unit}, ${rental.City}, ${rental.State} ${rental.ZipCode}`,
+  };
+}
+
+async function newContact(boxes: Sandboxes, n: number) {
+  return boxes.ghl.location(boxes.ghlBox.locationId).createContact({
+    firstName: 'Rui',
+    lastName: `Costa ${n}`,
+    email: `rui.${n}@example.com`,
+    phone: `+1415555${String(2000 + n)}`,
+  });
+}
+
+async function book(
+  boxes: Sandboxes,
+  contactId: string,
+  body: Record<string, unknown>,
+): Promise<AppointmentLike> {
+  const answer = await operator<{ appointment: AppointmentLike }>(
+    boxes.ghlBox,
+    'POST',
+    `/__sandbox/contacts/${contactId}/appointments`,
+    body,
+  );
+  return answer.appointment;
+}
+
+async function edit(boxes: Sandboxes, id: string, body: Record<string, unknown>) {
+  const answer = await operator<{ appointment: AppointmentLike }>(
+    boxes.ghlBox,
+    'PATCH',
+    `/__sandbox/appointments/${id}`,
+    body,
+  );
+  return answer.appointment;
+}
+
+function jobFor(
+  boxes: Sandboxes,
+  contactId: string,
+  appointment: AppointmentLike,
+  trigger = 'AppointmentCreate',
+): AppointmentSyncJob {
+  return {
+    locationId: boxes.ghlBox.locationId,
+    contactId,
+    appointmentId: appointment.id,
+    trigger,
+    appointment,
+  };
+}
+
+async function versionsCount(deps: ContactSyncDeps): Promise<number> {
+  const row = await deps.db
+    .selectFrom('versions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+for (const surface of ['extended', 'real'] as const) {
+  describeEachDialect(`appointment → showing (${surface} surface)`, (stores) => {
+    let boxes: Sandboxes;
+    before(async () => {
+      boxes = await startSandboxes({ surface });
+    });
+    after(() => boxes.close());
+
+    test('an appointment at a rental address becomes one showing; a repeat writes nothing', async () => {
+      const store = await stores.open(`appt-create-${surface}`);
+      const deps = syncDeps(store, boxes);
+      const contact = await newContact(boxes, 1);
+      const rental = rentalAddress(boxes);
+      const appointment = await book(boxes, contact.id, {
+        address: rental.address,
+        startTime: START,
+        appointmentStatus: 'confirmed',
+      });
+      const job = jobFor(boxes, contact.id, appointment);
+      const outcome = await syncAppointment(deps, job);
+      assert.equal(outcome.kind, 'created');
+
+      const person = await findLinkByGhlId(store.db, 'person', job.locationId, contact.id);
+      assert.equal(person?.state, 'active', 'the contact was synced first');
+      const [showing, ...more] = showingOf(boxes, appointment.id);
+      assert.ok(showing);
+      assert.equal(more.length, 0);
+      assert.equal(showing.ShowingId, outcome.showingId);
+      assert.equal(String(showing.ApplicationId), person.ttId);
+      assert.equal(showing.PropertyId, rental.propertyId);
+      assert.equal(Date.parse(showing.RequestedTimes[0] ?? ''), Date.parse(START));
+      const link = await findLinkByGhlId(store.db, 'appointment', job.locationId, appointment.id);
+      assert.equal(link?.state, 'active');
+      assert.equal(link.parentId, person.id);
+      assert.equal(link.ttId, String(showing.ShowingId));
+      if (surface === 'extended') {
+        assert.equal(showing.Status, 'Confirmed');
+        assert.equal(Date.parse(showing.ScheduledTime ?? ''), Date.parse(START));
+        assert.deepEqual(outcome.notApplied, []);
+      } else {
+        assert.equal(showing.Status, 'Requested', 'the real surface cannot confirm it');
+        assert.deepEqual(outcome.notApplied, [
+          `scheduled for ${new Date(START).toISOString()}`,
+          'status → Confirmed',
+        ]);
+        const [version] = await listVersions(store.db, link.id);
+        assert.equal(version?.outcome, 'not_applied');
+        assert.match(version.note ?? '', /Tenant Turner has no showing update/);
+      }
+      const timeline = await listTimeline(store.db, link.id);
+      assert.equal(timeline.length, 1);
+      assert.equal(timeline[0]?.kind, 'showing_created');
+      assert.equal(timeline[0]?.occurredRaw, appointment.startTime, 'the time keeps its zone');
+      assert.equal(timeline[0]?.occurredAt, Date.parse(START));
+
+      const count = await versionsCount(deps);
+      const again = await syncAppointment(deps, { ...job, trigger: 'AppointmentUpdate' });
+      assert.equal(again.kind, 'unchanged');
+      assert.equal(showingOf(boxes, appointment.id).length, 1);
+      assert.equal(await versionsCount(deps), count);
+    });
+
+    test('a reschedule and a no-show are applied where possible, recorded otherwise', async () => {
+      const store = await stores.open(`appt-update-${surface}`);
+      const deps = syncDeps(store, boxes);
+      const contact = await newContact(boxes, 2);
+      const rental = rentalAddress(boxes);
+      const appointment = await book(boxes, contact.id, {
+        address: rental.address,
+        startTime: START,
+        appointmentStatus: 'confirmed',
+      });
+      await syncAppointment(deps, jobFor(boxes, contact.id, appointment));
+
+      const moved = await edit(boxes, appointment.id, { startTime: LATER });
+      const rescheduled = await syncAppointment(
+        deps,
+        jobFor(boxes, contact.id, moved, 'AppointmentUpdate'),
+      );
+      const noShow = await edit(boxes, appointment.id, { appointmentStatus: 'noshow' });
+      const missed = await syncAppointment(
+        deps,
+        jobFor(boxes, contact.id, noShow, 'AppointmentUpdate'),
+      );
+      const [showing] = showingOf(boxes, appointment.id);
+      assert.ok(showing);
+      const appointmentLink = await findLinkByGhlId(
+        store.db,
+        'appointment',
+        boxes.ghlBox.locationId,
+        appointment.id,
+      );
+      assert.ok(appointmentLink);
+      const timeline = await listTimeline(store.db, appointmentLink.id);
+      if (surface === 'extended') {
+        assert.equal(rescheduled.kind, 'updated');
+        assert.deepEqual(rescheduled.applied, [
+          `scheduled for ${new Date(LATER).toISOString()}`,
+          'status → Confirmed',
+        ]);
+        assert.equal(missed.kind, 'updated');
+        assert.deepEqual(missed.applied, ['status → NoShow']);
+        assert.equal(showing.Status, 'NoShow');
+        assert.equal(showing.Rescheduled, true);
+        assert.equal(Date.parse(showing.ScheduledTime ?? ''), Date.parse(LATER));
+        // Ordered by when things happened: the changes (now) before the appointment's own time.
+        assert.deepEqual(
+          timeline.map((t) => t.kind),
+          ['showing_updated', 'showing_updated', 'showing_created'],
+        );
+      } else {
+        assert.equal(rescheduled.kind, 'not_applied');
+        assert.equal(missed.kind, 'not_applied');
+        assert.equal(showing.Status, 'Requested');
+        assert.equal(showing.ScheduledTime, null);
+        const versions = await listVersions(store.db, appointmentLink.id);
+        assert.deepEqual(
+          versions.map((v) => v.outcome),
+          ['not_applied', 'not_applied', 'not_applied'],
+        );
+        assert.deepEqual(
+          timeline.map((t) => t.kind),
+          ['showing_update_not_applied', 'showing_update_not_applied', 'showing_created'],
+        );
+        assert.equal(
+          (await syncAppointment(deps, jobFor(boxes, contact.id, noShow, 'AppointmentUpdate')))
+            .kind,
+          'unchanged',
+          'the same change is not recorded twice',
+        );
+      }
+    });
+
+    test('a cancelled or deleted appointment cancels its showing where possible', async () => {
+      const store = await stores.open(`appt-cancel-${surface}`);
+      const deps = syncDeps(store, boxes);
+      const contact = await newContact(boxes, 3);
+      const rental = rentalAddress(boxes);
+      const first = await book(boxes, contact.id, { address: rental.address, startTime: START });
+      const second = await book(boxes, contact.id, { address: rental.address, startTime: LATER });
+      await syncAppointment(deps, jobFor(boxes, contact.id, first));
+      await syncAppointment(deps, jobFor(boxes, contact.id, second));
+
+      const cancelled = await edit(boxes, first.id, { appointmentStatus: 'cancelled' });
+      const byStatus = await syncAppointment(
+        deps,
+        jobFor(boxes, contact.id, cancelled, 'AppointmentUpdate'),
+      );
+      await operator(boxes.ghlBox, 'DELETE', `/__sandbox/appointments/${second.id}`);
+      const byDelete = await syncAppointment(
+        deps,
+        jobFor(boxes, contact.id, second, 'AppointmentDelete'),
+      );
+      assert.equal(byDelete.kind, 'deleted');
+      const secondLink = await findLinkByGhlId(
+        store.db,
+        'appointment',
+        boxes.ghlBox.locationId,
+        second.id,
+      );
+      assert.equal(secondLink?.state, 'unlinked');
+      const expected = surface === 'extended' ? 'Cancelled' : 'Requested';
+      assert.equal(showingOf(boxes, first.id)[0]?.Status, expected);
+      assert.equal(showingOf(boxes, second.id)[0]?.Status, expected);
+      if (surface === 'extended') {
+        assert.deepEqual(byStatus.applied, ['status → Cancelled']);
+        assert.deepEqual(byDelete.applied, ['status → Cancelled']);
+      } else {
+        assert.deepEqual(byStatus.notApplied, ['status → Cancelled']);
+        assert.deepEqual(byDelete.notApplied, ['status → Cancelled']);
+      }
+      const repeat = await syncAppointment(
+        deps,
+        jobFor(boxes, contact.id, second, 'AppointmentDelete'),
+      );
+      assert.equal(repeat.kind, 'unchanged');
+    });
+
+    test('an appointment that matches no rental is recorded and fails without retries', async () => {
+      const store = await stores.open(`appt-norental-${surface}`);
+      const deps = syncDeps(store, boxes);
+      const contact = await newContact(boxes, 4);
+      const appointment = await book(boxes, contact.id, {
+        address: '1 Nowhere Lane, Atlantis, ZZ 00000',
+        startTime: START,
+      });
+      const job = jobFor(boxes, contact.id, appointment);
+      const expectError = (error: unknown) => {
+        const failure = error as { retryable?: unknown; message?: string };
+        assert.equal(failure.retryable, false, 'the queue sends it to the dead-letter list');
+        assert.match(failure.message ?? '', /matches no Tenant Turner rental/);
+        assert.match(failure.message ?? '', /rental rule to the mapping/);
+        return true;
+      };
+      await assert.rejects(syncAppointment(deps, job), expectError);
+      await assert.rejects(syncAppointment(deps, job), expectError);
+      const person = await findLinkByGhlId(store.db, 'person', job.locationId, contact.id);
+      assert.ok(person);
+      const entries = (await listTimeline(store.db, person.id)).filter(
+        (t) => t.kind === 'appointment_no_rental',
+      );
+      assert.equal(entries.length, 1, 'recorded once, not per attempt');
+      assert.equal(entries[0]?.occurredRaw, appointment.startTime);
+      assert.equal(
+        await findLinkByGhlId(store.db, 'appointment', job.locationId, appointment.id),
+        undefined,
+        'nothing was written, so nothing was linked',
+      );
+      assert.equal(showingOf(boxes, appointment.id).length, 0);
+    });
+  });
+}
+
+test('appointment webhooks become appointment-sync jobs keyed by the person', () => {
+  const event = {
+    type: 'AppointmentUpdate',
+    locationId: 'loc1',
+    appointment: { id: 'a1', contactId: 'c1', startTime: START, appointmentStatus: 'showed' },
+  };
+  const entry = {
+    eventId: 'e1',
+    eventType: 'AppointmentUpdate',
+    locationId: 'loc1',
+    payload: JSON.stringify(event),
+  };
+  const spec = appointmentRoute(entry as never, event);
+  assert.deepEqual(spec, {
+    name: 'appointment-sync',
+    key: 'person:loc1:c1',
+    coalesceKey: 'appointment:a1',
+    payload: {
+      locationId: 'loc1',
+      contactId: 'c1',
+      appointmentId: 'a1',
+      trigger: 'AppointmentUpdate',
+      eventId: 'e1',
+      appointment: {
+        id: 'a1',
+        contactId: 'c1',
+        startTime: START,
+        appointmentStatus: 'showed',
+      },
+    },
+  });
+  assert.deepEqual(
+    appointmentRoute({ ...entry, eventType: 'ContactUpdate' } as never, event),
+    undefined,
+  );
+  assert.ok('invalid' in (appointmentRoute(entry as never, { appointment: {} }) ?? {}));
+});
