@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Store } from '../src/store/database.ts';
-import { findLinkByGhlId, listChildLinks } from '../src/store/links.ts';
+import { ensurePendingLinks, findLinkByGhlId, listChildLinks } from '../src/store/links.ts';
+import { syncContact } from '../src/sync/contact-sync.ts';
 import { listTimeline, listVersions } from '../src/store/records.ts';
 import { syncNote } from '../src/sync/note-sync.ts';
 import { routeEvent } from '../src/sync/event-routes.ts';
@@ -174,3 +175,68 @@ for (const surface of ['extended', 'real'] as const) {
     });
   });
 }
+
+describeEachDialect('note → Tenant Turner note, once (extended surface)', (stores) => {
+  let boxes: Sandboxes;
+  before(async () => {
+    boxes = await startSandboxes({ surface: 'extended' });
+  });
+  after(() => boxes.close());
+
+  test('a dropped create response and a crash before the commit make no second note', async () => {
+    const store = await stores.open('notes-once');
+    const deps = syncDeps(store, boxes);
+    const locationId = boxes.ghlBox.locationId;
+    const contact = await boxes.ghl.location(locationId).createContact({
+      firstName: 'Olga',
+      lastName: 'Once',
+      email: `olga.once.${stores.dialect}@example.com`,
+      phone: `+1415555${stores.dialect === 'sqlite' ? '5001' : '5002'}`,
+    });
+    const { note } = await operator<{ note: GhlNoteDto }>(
+      boxes.ghlBox,
+      'POST',
+      `/__sandbox/contacts/${contact.id}/notes`,
+      { body: 'First words' },
+    );
+    const job = { locationId, contactId: contact.id, noteId: note.id, trigger: 'NoteCreate' };
+    const faults = (body: unknown) => operator(boxes.ttBox, 'POST', '/__sandbox/faults', body);
+    await faults({ dropResponses: { 'POST /v1/applications/:applicationId/notes': 1 } });
+    const dropped = () =>
+      (boxes.ttBox.stats()['afterWrite'] as { dropped: number } | undefined)?.dropped ?? 0;
+    const droppedBefore = dropped();
+    await syncNote(deps, job).catch(() => undefined);
+    assert.ok(dropped() > droppedBefore, 'the create response was dropped');
+    await faults({ dropResponses: { 'POST /v1/applications/:applicationId/notes': 0 } });
+    const retried = await syncNote(deps, job);
+    assert.ok(['created', 'unchanged'].includes(retried.kind), retried.kind);
+    assert.equal(ttNotes(boxes, note.id).length, 1);
+
+    // Another process created the TT note, then crashed before its commit: a fresh store whose
+    // note link is still pending finds that note by ExternalId and brings its text up to date.
+    const crashed = await stores.open('notes-crashed');
+    await operator(boxes.ghlBox, 'PATCH', `/__sandbox/notes/${note.id}`, { body: 'Second words' });
+    const outcome = await syncNote(syncDeps(crashed, boxes), { ...job, trigger: 'NoteUpdate' });
+    assert.equal(outcome.kind, 'created', 'new to this store, linked to the existing note');
+    const notes = ttNotes(boxes, note.id);
+    assert.equal(notes.length, 1);
+    assert.equal(notes[0]?.Note, 'Second words');
+
+    // A crash left the note link pending (no TT id); the delete finds the note by ExternalId.
+    const pending = await stores.open('notes-pending');
+    const pendingDeps = syncDeps(pending, boxes);
+    await syncContact(pendingDeps, { locationId, contactId: contact.id, trigger: 'ContactCreate' });
+    const person = await findLinkByGhlId(pending.db, 'person', locationId, contact.id);
+    assert.ok(person);
+    await ensurePendingLinks(
+      pending.db,
+      'note',
+      [{ locationId, ghlId: note.id, parentId: person.id }],
+      Date.now(),
+    );
+    await operator(boxes.ghlBox, 'DELETE', `/__sandbox/notes/${note.id}`);
+    const removed = await syncNote(pendingDeps, { ...job, trigger: 'NoteDelete' });
+    assert.equal(removed.kind, 'deleted');
+    assert.equal(ttNotes(boxes, note.id).length, 0);
+  });
+});

@@ -14,7 +14,7 @@
 import type { Transaction } from 'kysely';
 import type { GhlNote } from '../ghl/types.ts';
 import { HttpError } from '../shared/errors.ts';
-import { ensurePendingLinks, findLinkByGhlId, updateLink } from '../store/links.ts';
+import { ensurePendingLinks, findLinkByGhlId, getLink, updateLink } from '../store/links.ts';
 import type { Link } from '../store/links.ts';
 import { getSnapshot, recordChanges } from '../store/records.ts';
 import type { ChangeRecord } from '../store/records.ts';
@@ -178,20 +178,38 @@ async function deleted(
   const seen = await getSnapshot(deps.db, link.id, 'ghl');
   const state = (seen?.data ?? { body: '', dateAdded: undefined }) as NoteState;
   let written: Written = { applied: false, ttId: link.ttId };
-  if (link.ttId !== undefined && (await deps.tt.supports('notes', signal))) {
-    try {
-      await deps.tt.notes.delete(Number(link.ttId), signal ? { signal } : {});
-    } catch (error) {
-      // Already gone (a retry after the delete went through).
-      if (!(error instanceof HttpError && error.code === 'not_found')) throw error;
+  if (await deps.tt.supports('notes', signal)) {
+    // A pending link (a crash after the create, before its commit) has no TT id: look it up.
+    const ttId = link.ttId ?? (await findTtNote(deps, link, signal));
+    if (ttId !== undefined) {
+      try {
+        await deps.tt.notes.delete(Number(ttId), signal ? { signal } : {});
+      } catch (error) {
+        // Already gone (a retry after the delete went through).
+        if (!(error instanceof HttpError && error.code === 'not_found')) throw error;
+      }
     }
-    written = { applied: true, ttId: link.ttId };
+    written = { applied: true, ttId };
   }
   const change = noteChange(deps, job, link, 'note_deleted', state, 'deleted', written);
   change.snapshots = [];
   await commit(deps, job, link.id, { state: 'unlinked' }, change);
   if (!written.applied) return { kind: 'not_applied', change: 'note_deleted', reason: NO_NOTES };
-  return { kind: 'deleted', noteId: Number(link.ttId) };
+  return { kind: 'deleted', noteId: written.ttId === undefined ? undefined : Number(written.ttId) };
+}
+
+/** The id of the Tenant Turner note carrying this link's GHL id as `ExternalId`, if any. */
+async function findTtNote(
+  deps: ContactSyncDeps,
+  link: Link,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const person = link.parentId !== undefined ? await getLink(deps.db, link.parentId) : undefined;
+  if (person?.ttId === undefined) return undefined;
+  for await (const note of deps.tt.notes.list(Number(person.ttId), signal ? { signal } : {})) {
+    if (note.externalId === link.ghlId) return String(note.noteId);
+  }
+  return undefined;
 }
 
 /** Activates or unlinks the note link and records the change, with the job's completion. */
