@@ -29,6 +29,7 @@ interface TtTaskDto {
   Description?: string;
   TaskStatus: string;
   DueDate?: string;
+  AssignedToUserEmail?: string;
   ExternalId?: string;
 }
 
@@ -84,6 +85,8 @@ for (const surface of ['extended', 'real'] as const) {
       const deps = syncDeps(store, boxes);
       const locationId = boxes.ghlBox.locationId;
       const contact = await newContact(boxes, surface === 'extended' ? 1 : 2);
+      const [user] = await boxes.ghl.location(locationId).listUsers();
+      assert.ok(user?.email, 'the sandbox location has a user');
       const { task } = await operator<{ task: { id: string } }>(
         boxes.ghlBox,
         'POST',
@@ -92,6 +95,7 @@ for (const surface of ['extended', 'real'] as const) {
           title: 'Call back about the 2BR',
           body: 'Wants a weekend showing',
           dueDate: '2026-12-04T15:00:00.000Z',
+          assignedTo: user.id,
         },
       );
       const job = {
@@ -118,6 +122,7 @@ for (const surface of ['extended', 'real'] as const) {
         assert.equal(tt.Description, 'Wants a weekend showing');
         assert.equal(tt.TaskStatus, 'New');
         assert.match(tt.DueDate ?? '', /^2026-12-04/);
+        assert.equal(tt.AssignedToUserEmail, user.email.toLowerCase());
         assert.equal(link.ttId, String(tt.TaskId));
       } else {
         assert.equal(ttTasks(boxes, task.id).length, 0);

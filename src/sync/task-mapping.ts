@@ -1,7 +1,8 @@
 /**
  * GHL task → Tenant Turner task (modeled extension): the title cut to Tenant Turner's 127
  * characters, the body as description, `completed` as the status, the due date as a calendar
- * date, and the GHL task id as `ExternalId` (which makes a repeated create return the first task).
+ * date, the assignee's email, and the GHL task id as `ExternalId` (which makes a repeated
+ * create return the first task).
  */
 import type { GhlTask } from '../ghl/types.ts';
 import type { TaskInput } from '../tenant-turner/inputs.ts';
@@ -18,6 +19,8 @@ export interface TaskState {
   taskStatus: 'New' | 'Completed';
   /** `YYYY-MM-DD`. */
   dueDate?: string;
+  /** The GHL assignee's email (GHL user id resolved through the location's users). */
+  assignedToUserEmail?: string;
   externalId: string;
 }
 
@@ -39,8 +42,8 @@ export function calendarDate(raw: string | undefined): string | undefined {
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().slice(0, 10);
 }
 
-/** Maps a GHL task; see the module comment. */
-export function mapTask(task: GhlTask): MappedTask {
+/** Maps a GHL task (with its assignee's email when known); see the module comment. */
+export function mapTask(task: GhlTask, assigneeEmail?: string): MappedTask {
   const title = (task.title ?? '').trim() || 'Task';
   const body = task.body?.trim();
   const dueDate = calendarDate(task.dueDate);
@@ -49,6 +52,7 @@ export function mapTask(task: GhlTask): MappedTask {
     ...(body ? { description: body } : {}),
     taskStatus: task.completed === true ? 'Completed' : 'New',
     ...(dueDate ? { dueDate } : {}),
+    ...(assigneeEmail ? { assignedToUserEmail: assigneeEmail } : {}),
     externalId: task.id,
   };
   return { state, hash: contentHash(state) };

@@ -23,6 +23,7 @@ const SOURCE_FIELDS: Record<keyof TaskState, string> = {
   description: 'body',
   taskStatus: 'completed',
   dueDate: 'dueDate',
+  assignedToUserEmail: 'assignedTo',
   externalId: 'id',
 };
 

@@ -20,6 +20,7 @@ import { getSnapshot, insertAudit, recordChanges } from '../store/records.ts';
 import type { Database } from '../store/schema.ts';
 import { syncContact } from './contact-sync.ts';
 import type { ContactSyncDeps } from './contact-sync.ts';
+import { assigneeDirectory } from './task-assignees.ts';
 import { changedTaskFields, mapTask, taskChangeKind, taskInput } from './task-mapping.ts';
 import { NO_TASKS } from './task-mapping.ts';
 import type { TaskState } from './task-mapping.ts';
@@ -72,7 +73,14 @@ export async function syncTask(
   const supported = await deps.tt.supports('tasks', signal);
   if (!task) return removeTask(deps, job, existing, supported, signal);
   if (existing?.state === 'unlinked') return { kind: 'unchanged' };
-  const mapped = mapTask(task);
+  const email = task.assignedTo
+    ? await assigneeDirectory(deps.ghl, deps.clock).email(job.locationId, task.assignedTo, {
+        lane: job.lane,
+        logger: deps.logger,
+        signal,
+      })
+    : undefined;
+  const mapped = mapTask(task, email);
   const seen =
     existing?.state === 'active' ? await getSnapshot(deps.db, existing.id, 'ghl') : undefined;
   if (seen?.hash === mapped.hash) return { kind: 'unchanged' };
@@ -80,23 +88,12 @@ export async function syncTask(
   const kind = taskChangeKind(before, mapped.state);
   const fields = changedTaskFields(before, mapped.state);
   const link = existing ?? (await pendingLink(deps, job, person));
-  const call = signal ? { signal } : {};
-  let outcome: TaskSyncOutcome;
-  let ttId = link.ttId;
-  if (!supported) {
-    outcome = { kind: 'not_applied', change: kind, reason: NO_TASKS };
-  } else if (ttId === undefined || link.state !== 'active') {
-    const personLead = Number(person.ttId);
-    const created = await deps.tt.tasks.create(personLead, taskInput(mapped.state), call);
-    ttId = String(created.record.taskId);
-    outcome = { kind: 'created', ttTaskId: created.record.taskId };
-  } else {
-    const patch = Object.fromEntries(fields.map((k) => [k, mapped.state[k] ?? '']));
-    delete patch['externalId'];
-    if (patch['dueDate'] === '') delete patch['dueDate'];
-    await deps.tt.tasks.update(Number(ttId), patch, call);
-    outcome = { kind: 'updated', ttTaskId: Number(ttId), fields };
-  }
+  const { outcome, ttId } = supported
+    ? await writeTask(deps, { link, person, state: mapped.state, fields }, signal)
+    : {
+        outcome: { kind: 'not_applied', change: kind, reason: NO_TASKS } as const,
+        ttId: link.ttId,
+      };
   const record = changeRecord(deps, job, link, {
     kind,
     fields,
@@ -110,6 +107,41 @@ export async function syncTask(
     await recordChanges(trx, [record], now);
   });
   return outcome;
+}
+
+/**
+ * The Tenant Turner write: a create when the task has no TT id yet (idempotent by
+ * `ExternalId`), else an update of the changed fields; a TT task deleted on Tenant Turner's side
+ * (404) is made again.
+ */
+async function writeTask(
+  deps: TaskSyncDeps,
+  target: { link: Link; person: Link; state: TaskState; fields: (keyof TaskState)[] },
+  signal?: AbortSignal,
+): Promise<{ outcome: TaskSyncOutcome; ttId: string }> {
+  const { link, person, state, fields } = target;
+  const call = signal ? { signal } : {};
+  if (link.ttId !== undefined && link.state === 'active') {
+    const patch: Record<string, string> = {};
+    for (const field of fields) {
+      const value = state[field];
+      if (field !== 'externalId' && (value !== undefined || field === 'description')) {
+        patch[field] = value ?? '';
+      }
+    }
+    try {
+      await deps.tt.tasks.update(Number(link.ttId), patch, call);
+      return {
+        outcome: { kind: 'updated', ttTaskId: Number(link.ttId), fields },
+        ttId: link.ttId,
+      };
+    } catch (error) {
+      if (!(error instanceof HttpError && error.code === 'not_found')) throw error;
+    }
+  }
+  const created = await deps.tt.tasks.create(Number(person.ttId), taskInput(state), call);
+  const ttTaskId = created.record.taskId;
+  return { outcome: { kind: 'created', ttTaskId }, ttId: String(ttTaskId) };
 }
 
 /** The person link, active; links it inline when it is not. Undefined when it cannot be. */
