@@ -150,6 +150,19 @@ for (const surface of ['extended', 'real'] as const) {
       assert.equal((await syncNote(deps, { ...job, trigger: 'NoteUpdate' })).kind, 'unchanged');
       assert.deepEqual(await counts(store), before2);
 
+      // An edit back to the first text is a change too, with its own timeline entry.
+      await operator(boxes.ghlBox, 'PATCH', `/__sandbox/notes/${note.id}`, {
+        body: 'Called about the 2BR on Elm; prefers mornings.',
+      });
+      assert.equal(
+        (await syncNote(deps, { ...job, trigger: 'NoteUpdate' })).kind,
+        surface === 'extended' ? 'updated' : 'not_applied',
+      );
+      await operator(boxes.ghlBox, 'PATCH', `/__sandbox/notes/${note.id}`, {
+        body: 'Moved the showing to Friday.',
+      });
+      await syncNote(deps, { ...job, trigger: 'NoteUpdate' });
+
       // A delete.
       await operator(boxes.ghlBox, 'DELETE', `/__sandbox/notes/${note.id}`);
       const removed = await syncNote(deps, { ...job, trigger: 'NoteDelete' });
@@ -166,6 +179,8 @@ for (const surface of ['extended', 'real'] as const) {
       assert.deepEqual(timeline.map((t) => t.kind).sort(), [
         'note_created',
         'note_deleted',
+        'note_updated',
+        'note_updated',
         'note_updated',
       ]);
       assert.ok(timeline.every((t) => t.source === 'ghl'));

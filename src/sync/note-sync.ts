@@ -278,7 +278,8 @@ function noteChange(
       source: 'ghl',
       kind,
       summary: `${SUMMARY[kind]}${kind === 'note_deleted' ? '' : `: ${excerpt}`}${written.applied ? '' : ` (${NO_NOTES})`}`,
-      refId: kind === 'note_updated' ? hash : job.noteId,
+      // An edit back to an earlier text is a new entry: the hash alone would repeat.
+      refId: kind === 'note_updated' ? `${hash}@${occurredAt}` : job.noteId,
       data: { ghlNoteId: job.noteId, ttNoteId: written.ttId, dateAdded: state.dateAdded },
     },
     audit: {
