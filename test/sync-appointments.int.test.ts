@@ -284,6 +284,24 @@ for (const surface of ['extended', 'real'] as const) {
       if (surface === 'extended') {
         assert.deepEqual(byStatus.applied, ['status → Cancelled']);
         assert.deepEqual(byDelete.applied, ['status → Cancelled']);
+        // A cancelled showing cannot come back: the re-confirmation is recorded, not applied.
+        const again = await edit(boxes, first.id, { appointmentStatus: 'confirmed' });
+        const revived = await syncAppointment(
+          deps,
+          jobFor(boxes, contact.id, again, 'AppointmentUpdate'),
+        );
+        assert.equal(revived.kind, 'not_applied');
+        assert.deepEqual(revived.notApplied, ['status → Confirmed']);
+        const firstLink = await findLinkByGhlId(
+          store.db,
+          'appointment',
+          boxes.ghlBox.locationId,
+          first.id,
+        );
+        assert.ok(firstLink);
+        const [version] = await listVersions(store.db, firstLink.id);
+        assert.match(version?.note ?? '', /Cancelled in Tenant Turner and cannot change/);
+        assert.equal(showingOf(boxes, first.id)[0]?.Status, 'Cancelled');
       } else {
         assert.deepEqual(byStatus.notApplied, ['status → Cancelled']);
         assert.deepEqual(byDelete.notApplied, ['status → Cancelled']);

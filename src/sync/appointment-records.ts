@@ -42,6 +42,8 @@ export interface AppointmentEffect {
   /** Steps applied to the showing, and steps that could not be. */
   applied: string[];
   notApplied: string[];
+  /** Why `notApplied` was not applied (no showing update, or a closed showing). */
+  notAppliedReason: string | undefined;
   /** The showing as it now is in Tenant Turner. */
   showing: { status: string; scheduledMs: number | undefined } | undefined;
   notes: string[];
@@ -70,7 +72,8 @@ function changeOf(
 ): ChangeRecord {
   const { state } = effect;
   const applied = effect.notApplied.length === 0;
-  const note = [...(applied ? [] : [NO_SHOWING_UPDATE]), ...effect.notes].join('; ');
+  const reason = applied ? [] : [effect.notAppliedReason ?? NO_SHOWING_UPDATE];
+  const note = [...reason, ...effect.notes].join('; ');
   const theirs =
     effect.showing && effect.showingId !== undefined
       ? { showingId: effect.showingId, propertyId: effect.propertyId, ...effect.showing }

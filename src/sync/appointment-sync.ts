@@ -24,7 +24,7 @@ import {
   showingNow,
 } from './appointment-mapping.ts';
 import { findBooked, pendingLink, readAppointment } from './appointment-lookups.ts';
-import { commitAppointment } from './appointment-records.ts';
+import { NO_SHOWING_UPDATE, commitAppointment } from './appointment-records.ts';
 import type { AppointmentEffect, AppointmentJobRef } from './appointment-records.ts';
 import { chooseRental, recordNoRental } from './appointment-rental.ts';
 import { syncContact } from './contact-sync.ts';
@@ -68,7 +68,7 @@ export async function syncAppointment(
     job.trigger === 'AppointmentDelete'
       ? undefined
       : (job.appointment ?? (await readAppointment(deps, job, signal)));
-  if (appointment === undefined) return deleteAppointment(deps, job, existing, signal);
+  if (appointment === undefined) return deleteAppointment(deps, job, person, existing, signal);
   const state = appointmentState(appointment);
   if (typeof state === 'string') return skipped(state);
   const hash = appointmentHash(state);
@@ -159,8 +159,8 @@ async function applyAndCommit(
 ): Promise<AppointmentSyncOutcome> {
   const now = showingNow(showing);
   const plan = planShowing(now, state.goal, state.startMs);
-  const result = await applyPlan(deps, showing.showingId, plan, now);
-  const notes = [...facts.notes, ...result.notes];
+  const result = await applyPlan(deps, showing.showingId, plan, state.goal, now);
+  const notes = [...facts.notes];
   if (state.goal === 'Attended') notes.push('attended in GHL; feedback pending in Tenant Turner');
   const changes = [...result.applied, ...result.notApplied].join(', ');
   const at = state.startRaw;
@@ -185,6 +185,7 @@ async function applyAndCommit(
     sourceTs: facts.sourceTs,
     applied: result.applied,
     notApplied: result.notApplied,
+    notAppliedReason: result.reason,
     showing: result.showing,
     notes,
     summary,
@@ -202,44 +203,59 @@ async function applyAndCommit(
 interface Applied {
   applied: string[];
   notApplied: string[];
-  notes: string[];
+  /** Why `notApplied` could not be applied. */
+  reason: string | undefined;
   showing: { status: string; scheduledMs: number | undefined };
 }
 
-/** Applies the plan's steps where Tenant Turner can, in order. */
+/**
+ * Applies the plan's steps where Tenant Turner can, in order; a plan blocked by a closed showing
+ * or a surface without `showing-update` is reported as not applied, with the reason.
+ */
 async function applyPlan(
   deps: ContactSyncDeps,
   showingId: number,
   plan: ShowingPlan,
-  before?: { status: string; scheduledMs: number | undefined },
+  goal: string,
+  before: { status: string; scheduledMs: number | undefined },
 ): Promise<Applied> {
-  const notes = plan.blocked ? [plan.blocked] : [];
   const words = plan.steps.map(describeStep);
-  const now = { status: plan.status, scheduledMs: plan.scheduledMs };
-  if (plan.steps.length === 0) return { applied: [], notApplied: [], notes, showing: now };
+  const after = { status: plan.status, scheduledMs: plan.scheduledMs };
+  if (plan.blocked !== undefined) {
+    const notApplied = [`status → ${goal}`];
+    return { applied: [], notApplied, reason: plan.blocked, showing: before };
+  }
+  if (plan.steps.length === 0) {
+    return { applied: [], notApplied: [], reason: undefined, showing: after };
+  }
   if (!(await deps.tt.supports('showing-update'))) {
-    return { applied: [], notApplied: words, notes, showing: before ?? now };
+    return { applied: [], notApplied: words, reason: NO_SHOWING_UPDATE, showing: before };
   }
   for (const step of plan.steps) await deps.tt.showings.update(showingId, step);
-  return { applied: words, notApplied: [], notes, showing: now };
+  return { applied: words, notApplied: [], reason: undefined, showing: after };
 }
 
 async function deleteAppointment(
   deps: ContactSyncDeps,
   job: AppointmentSyncJob,
+  person: Link,
   link: Link | undefined,
   signal?: AbortSignal,
 ): Promise<AppointmentSyncOutcome> {
   if (!link || link.state === 'unlinked') {
     return { kind: 'unchanged', applied: [], notApplied: [], reason: 'no showing to cancel' };
   }
-  const showingId = link.ttId === undefined ? undefined : Number(link.ttId);
+  // A pending link: an earlier attempt may have booked the showing without recording it.
+  const showing =
+    link.ttId !== undefined
+      ? await deps.tt.showings.get(Number(link.ttId), signal ? { signal } : {})
+      : await findBooked(deps, person, job, signal);
+  const showingId = showing?.showingId;
   let result: Applied | undefined;
-  if (showingId !== undefined) {
-    const showing = await deps.tt.showings.get(showingId, signal ? { signal } : {});
+  if (showing !== undefined) {
     const now = showingNow(showing);
     const plan = planShowing(now, 'Cancelled', now.scheduledMs ?? 0);
-    result = await applyPlan(deps, showingId, plan, now);
+    result = await applyPlan(deps, showing.showingId, plan, 'Cancelled', now);
   }
   const seen = await getSnapshot(deps.db, link.id, 'ghl');
   const words = [...(result?.applied ?? []), ...(result?.notApplied ?? [])].join(', ');
@@ -255,8 +271,9 @@ async function deleteAppointment(
     sourceTs: undefined,
     applied: result?.applied ?? [],
     notApplied: result?.notApplied ?? [],
+    notAppliedReason: result?.reason,
     showing: result?.showing,
-    notes: result?.notes ?? [],
+    notes: [],
     summary: `GHL appointment deleted; showing ${showingId ?? '(none)'} ${words || 'left as it is'}; unlinked`,
   });
   return {
