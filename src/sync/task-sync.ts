@@ -62,7 +62,7 @@ export async function syncTask(
 ): Promise<TaskSyncOutcome> {
   const person = await ensurePerson(deps, job, signal);
   if (!person) {
-    const reason = `contact ${job.contactId} is not linked to a lead; task ${job.taskId} waits for it`;
+    const reason = `contact ${job.contactId} cannot be linked to a lead (see its audit row); task ${job.taskId} not synced until the contact is fixed and the task changes or is polled`;
     await commit(deps, job, async (trx) => {
       await insertAudit(trx, [skipAudit(job, reason)], deps.clock.now());
     });
