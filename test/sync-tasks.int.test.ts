@@ -197,6 +197,33 @@ for (const surface of ['extended', 'real'] as const) {
       assert.deepEqual(await counts(store), before2);
     });
 
+    test('completed, reopened and completed again: each change has its timeline entry', async () => {
+      const store = await stores.open(`reopen-${surface}`);
+      const deps = syncDeps(store, boxes);
+      const locationId = boxes.ghlBox.locationId;
+      const contact = await newContact(boxes, surface === 'extended' ? 5 : 6);
+      const { task } = await operator<{ task: { id: string } }>(
+        boxes.ghlBox,
+        'POST',
+        `/__sandbox/contacts/${contact.id}/tasks`,
+        { title: 'Collect the deposit' },
+      );
+      const job = { locationId, contactId: contact.id, taskId: task.id, trigger: 'TaskCreate' };
+      await syncTask(deps, job);
+      for (const completed of [true, false, true]) {
+        await operator(boxes.ghlBox, 'PATCH', `/__sandbox/tasks/${task.id}`, { completed });
+        await syncTask(deps, { ...job, trigger: completed ? 'TaskComplete' : 'poll' });
+      }
+      const link = await findLinkByGhlId(store.db, 'task', locationId, task.id);
+      assert.deepEqual(
+        (await listTimeline(store.db, link?.id ?? '')).map((t) => t.kind),
+        ['task_created', 'task_completed', 'task_reopened', 'task_completed'],
+      );
+      if (surface === 'extended') {
+        assert.equal(ttTasks(boxes, task.id)[0]?.TaskStatus, 'Completed');
+      }
+    });
+
     test('a TaskCreate without contactId is resolved by the location task search', async () => {
       const store = await stores.open(`resolve-${surface}`);
       const deps = syncDeps(store, boxes);

@@ -83,7 +83,12 @@ export function changeRecord(
       source: 'ghl',
       kind: facts.kind,
       summary,
-      refId: facts.kind === 'task_deleted' ? `deleted:${job.taskId}` : afterHash,
+      // A task may come back to an earlier state (completed, reopened, completed): each change
+      // gets its own entry. A job records at most one change, with its completion.
+      refId:
+        facts.kind === 'task_deleted'
+          ? `deleted:${job.taskId}`
+          : `${afterHash}:${job.eventId ?? String(deps.clock.now())}`,
       data: {
         ghlTaskId: job.taskId,
         contactId: job.contactId,
