@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { intFlag, runMain, untilStopSignal } from '../shared/cli.ts';
 import { startGhlSandbox } from './index.ts';
+import { ALL_SCOPES } from './tokens.ts';
 import type { GhlSandboxOptions } from './index.ts';
 import { OPERATOR_ENDPOINTS } from './operator-control-routes.ts';
 
@@ -41,7 +42,10 @@ function optionsFrom(argv: string[]): GhlSandboxOptions {
 export async function runGhlSandboxCli(argv: string[]): Promise<void> {
   const started = Date.now();
   const sandbox = await startGhlSandbox(optionsFrom(argv));
-  const readWrite = sandbox.mintToken({ scopes: ['contacts.readonly', 'contacts.write'] });
+  // Every API scope but the agency-only oauth.*: what ttsync needs for contacts, tasks,
+  // appointments and users.
+  const apiScopes = ALL_SCOPES.filter((scope) => !scope.startsWith('oauth.'));
+  const readWrite = sandbox.mintToken({ scopes: apiScopes });
   const readOnly = sandbox.mintToken({ scopes: ['contacts.readonly'] });
   console.log(`GHL sandbox listening on ${sandbox.url} (started in ${Date.now() - started} ms)`);
   console.log(`  location id         ${sandbox.locationId}`);
@@ -49,7 +53,7 @@ export async function runGhlSandboxCli(argv: string[]): Promise<void> {
     `  other location id   ${sandbox.otherLocationId} (tokens for it are 403 on the main location)`,
   );
   console.log(`  company id          ${sandbox.companyId}`);
-  console.log(`  PIT read+write      ${readWrite.accessToken}  (contacts.readonly contacts.write)`);
+  console.log(`  PIT read+write      ${readWrite.accessToken}  (${apiScopes.join(' ')})`);
   console.log(`  PIT read-only       ${readOnly.accessToken}  (contacts.readonly)`);
   console.log(`  OAuth client id     ${sandbox.clientId}`);
   console.log(`  OAuth client secret ${sandbox.clientSecret}`);
