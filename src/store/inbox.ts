@@ -2,7 +2,7 @@
  * The inbox: every verified webhook, raw, unique on the provider's event id, written before the
  * provider gets its 200 (ARCHITECTURE.md §1.1). A dispatcher turns received rows into jobs.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { Database, Side } from './schema.ts';
 
 /** One verified delivery. */
@@ -26,6 +26,20 @@ export interface InboxEntry extends InboundEvent {
 /** `deferred`: kept for a handler a later version adds (nothing is dropped). */
 export type InboxStatus = 'received' | 'enqueued' | 'deferred' | 'done' | 'failed';
 
+/** The row of a newly received event. */
+function inboxRow(event: InboundEvent): Insertable<Database['inbox']> {
+  return {
+    provider: event.provider,
+    event_id: event.eventId,
+    event_type: event.eventType,
+    location_id: event.locationId ?? null,
+    received_at: event.receivedAt,
+    payload: event.payload,
+    status: 'received',
+    error: null,
+  };
+}
+
 /**
  * Stores `event` unless an event with the same provider and id is already there; resolves once
  * the row is committed (durable under the store's sync setting).
@@ -36,16 +50,7 @@ export async function recordInboundEvent(
 ): Promise<'stored' | 'duplicate'> {
   const result = await db
     .insertInto('inbox')
-    .values({
-      provider: event.provider,
-      event_id: event.eventId,
-      event_type: event.eventType,
-      location_id: event.locationId ?? null,
-      received_at: event.receivedAt,
-      payload: event.payload,
-      status: 'received',
-      error: null,
-    })
+    .values(inboxRow(event))
     .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0 ? 'stored' : 'duplicate';
@@ -121,18 +126,7 @@ async function insertNew(
   for (let i = 0; i < events.length; i += 200) {
     const rows = await trx
       .insertInto('inbox')
-      .values(
-        events.slice(i, i + 200).map((event) => ({
-          provider: event.provider,
-          event_id: event.eventId,
-          event_type: event.eventType,
-          location_id: event.locationId ?? null,
-          received_at: event.receivedAt,
-          payload: event.payload,
-          status: 'received',
-          error: null,
-        })),
-      )
+      .values(events.slice(i, i + 200).map(inboxRow))
       .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
       .returning(['provider', 'event_id'])
       .execute();

@@ -8,6 +8,7 @@ import type { JobQueue } from '../queue/index.ts';
 import type { AppointmentLike } from './appointment-mapping.ts';
 import { syncAppointment } from './appointment-sync.ts';
 import type { ContactSyncDeps } from './contact-sync.ts';
+import { registerSyncJob } from './sync-job.ts';
 
 /** Brings one GHL appointment to a Tenant Turner showing. */
 export const APPOINTMENT_SYNC_JOB = 'appointment-sync';
@@ -31,25 +32,18 @@ export function appointmentCoalesceKey(appointmentId: string): string {
 
 /** Registers the `appointment-sync` handler on `queue`. */
 export function registerAppointmentHandler(queue: JobQueue, deps: ContactSyncDeps): void {
-  queue.register<AppointmentSyncPayload>(APPOINTMENT_SYNC_JOB, async (payload, helpers) => {
-    const outcome = await syncAppointment(
-      { ...deps, logger: helpers.logger },
-      {
-        ...payload,
-        jobId: helpers.jobId,
-        inTransaction: (trx) => helpers.completeInTransaction(trx),
-      },
-      helpers.signal,
-    );
-    helpers.logger.info(
-      {
-        contactId: payload.contactId,
-        appointmentId: payload.appointmentId,
-        outcome: outcome.kind,
-        ...(outcome.notApplied.length > 0 ? { notApplied: outcome.notApplied } : {}),
-        ...(outcome.reason ? { reason: outcome.reason } : {}),
-      },
-      'appointment synced to Tenant Turner',
-    );
-  });
+  registerSyncJob<AppointmentSyncPayload, Awaited<ReturnType<typeof syncAppointment>>>(
+    queue,
+    APPOINTMENT_SYNC_JOB,
+    deps,
+    syncAppointment,
+    (payload, outcome) => ({
+      contactId: payload.contactId,
+      appointmentId: payload.appointmentId,
+      outcome: outcome.kind,
+      ...(outcome.notApplied.length > 0 ? { notApplied: outcome.notApplied } : {}),
+      ...(outcome.reason ? { reason: outcome.reason } : {}),
+    }),
+    'appointment synced to Tenant Turner',
+  );
 }

@@ -3,7 +3,8 @@
  */
 import type { JobQueue } from '../queue/index.ts';
 import { syncContact } from './contact-sync.ts';
-import type { ContactSyncDeps } from './contact-sync.ts';
+import type { ContactSyncDeps, ContactSyncOutcome } from './contact-sync.ts';
+import { registerSyncJob } from './sync-job.ts';
 import { registerAppointmentHandler } from './appointment-jobs.ts';
 import { registerTaskHandlers } from './task-jobs.ts';
 import { registerNoteSyncHandler } from './note-jobs.ts';
@@ -29,20 +30,13 @@ export function personKey(locationId: string, contactId: string): string {
 export function registerSyncHandlers(queue: JobQueue, deps: ContactSyncDeps): void {
   registerAppointmentHandler(queue, deps);
   registerTaskHandlers(queue, deps);
-  queue.register<ContactSyncPayload>(CONTACT_SYNC_JOB, async (payload, helpers) => {
-    const outcome = await syncContact(
-      { ...deps, logger: helpers.logger },
-      {
-        ...payload,
-        jobId: helpers.jobId,
-        inTransaction: (trx) => helpers.completeInTransaction(trx),
-      },
-      helpers.signal,
-    );
-    helpers.logger.info(
-      { contactId: payload.contactId, outcome: outcome.kind },
-      'contact synced to Tenant Turner',
-    );
-  });
+  registerSyncJob<ContactSyncPayload, ContactSyncOutcome>(
+    queue,
+    CONTACT_SYNC_JOB,
+    deps,
+    syncContact,
+    (payload, outcome) => ({ contactId: payload.contactId, outcome: outcome.kind }),
+    'contact synced to Tenant Turner',
+  );
   registerNoteSyncHandler(queue, deps);
 }

@@ -4,6 +4,7 @@
  */
 import type { JobQueue } from '../queue/index.ts';
 import type { ContactSyncDeps } from './contact-sync.ts';
+import { registerSyncJob } from './sync-job.ts';
 import { syncNote } from './note-sync.ts';
 
 /** Brings one GHL note to Tenant Turner and the person's timeline. */
@@ -21,19 +22,16 @@ export interface NoteSyncPayload {
 
 /** Registers the `note-sync` handler on `queue`. */
 export function registerNoteSyncHandler(queue: JobQueue, deps: ContactSyncDeps): void {
-  queue.register<NoteSyncPayload>(NOTE_SYNC_JOB, async (payload, helpers) => {
-    const outcome = await syncNote(
-      { ...deps, logger: helpers.logger },
-      {
-        ...payload,
-        jobId: helpers.jobId,
-        inTransaction: (trx) => helpers.completeInTransaction(trx),
-      },
-      helpers.signal,
-    );
-    helpers.logger.info(
-      { contactId: payload.contactId, noteId: payload.noteId, outcome: outcome.kind },
-      'note synced',
-    );
-  });
+  registerSyncJob<NoteSyncPayload, Awaited<ReturnType<typeof syncNote>>>(
+    queue,
+    NOTE_SYNC_JOB,
+    deps,
+    syncNote,
+    (payload, outcome) => ({
+      contactId: payload.contactId,
+      noteId: payload.noteId,
+      outcome: outcome.kind,
+    }),
+    'note synced',
+  );
 }
