@@ -4,6 +4,7 @@
  * `GhlRequest`; this class sends it.
  */
 import type { Clock } from '../shared/clock.ts';
+import type { HttpTransportOptions } from '../shared/http-options.ts';
 import { systemClock } from '../shared/clock.ts';
 import { HttpError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -49,20 +50,10 @@ export interface GhlResponse<T> {
   traceId: string | undefined;
 }
 
-export interface GhlHttpOptions {
+/** Options of `GhlHttp` (base URL default `https://services.leadconnectorhq.com`). */
+export interface GhlHttpOptions extends HttpTransportOptions {
   auth: GhlAuth;
   limiter: RateLimiter;
-  baseUrl?: string;
-  clock?: Clock;
-  logger?: Logger;
-  /** Per-attempt timeout, default 30 s. */
-  timeoutMs?: number;
-  /** Retries after the first attempt for retryable failures, default 5. */
-  maxRetries?: number;
-  retryBaseMs?: number;
-  retryMaxMs?: number;
-  random?: () => number;
-  fetch?: typeof fetch;
 }
 
 /** Sends `GhlRequest`s with budget, auth, retries and classified errors. */

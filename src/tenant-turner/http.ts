@@ -5,6 +5,7 @@
  * build a `TtRequest`; this class sends it.
  */
 import type { Clock } from '../shared/clock.ts';
+import type { HttpTransportOptions } from '../shared/http-options.ts';
 import { systemClock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
 import type { HttpError } from '../shared/errors.ts';
@@ -39,26 +40,11 @@ export interface TtResponse {
   body: unknown;
 }
 
-/** Options of `TtHttp`. */
-export interface TtHttpOptions {
+/** Options of `TtHttp` (base URL default `https://api.tenantturner.com`). */
+export interface TtHttpOptions extends HttpTransportOptions {
   /** The account's API key (Settings → Tenant Turner API). Registered for log redaction. */
   apiKey: string;
   throttle: TtThrottle;
-  /** Default `https://api.tenantturner.com`. */
-  baseUrl?: string;
-  clock?: Clock;
-  logger?: Logger;
-  /** Per-attempt timeout in ms, default 30,000. */
-  timeoutMs?: number;
-  /** Retries after the first attempt for retryable failures, default 5. */
-  maxRetries?: number;
-  /** First backoff ceiling in ms, default 500. */
-  retryBaseMs?: number;
-  /** Largest backoff ceiling in ms, default 30,000. */
-  retryMaxMs?: number;
-  /** Returns a number in [0, 1) for jitter; injectable for tests. */
-  random?: () => number;
-  fetch?: typeof fetch;
 }
 
 /** Sends `TtRequest`s with auth, throttle, retries and classified errors. */
