@@ -13,12 +13,8 @@
  * commit per phase: `planContact` (reads), `ensurePendingLinks` (commit), `applyPlan` (the
  * Tenant Turner write) and `commitEffects` (commit). `syncContact` runs them for one contact.
  */
-import type { Kysely, Transaction } from 'kysely';
-import type { GhlClient } from '../ghl/client.ts';
-import type { Lane } from '../ghl/rate-limiter.ts';
-import type { Clock } from '../shared/clock.ts';
+import type { Transaction } from 'kysely';
 import { HttpError } from '../shared/errors.ts';
-import type { Logger } from '../shared/logger.ts';
 import {
   ensurePendingLinks,
   findLinkByGhlId,
@@ -27,87 +23,33 @@ import {
 } from '../store/links.ts';
 import type { Link } from '../store/links.ts';
 import { getSnapshot, insertAudit, putSnapshots, recordChanges } from '../store/records.ts';
-import type { AuditEntry, ChangeRecord, SnapshotWrite } from '../store/records.ts';
 import type { Database } from '../store/schema.ts';
-import type { TenantTurnerClient } from '../tenant-turner/client.ts';
-import type { Lead } from '../tenant-turner/resources.ts';
 import { contentHash, mapContact } from './contact-mapping.ts';
-import type { ContactLike, LeadFields } from './contact-mapping.ts';
-import type { Mapping } from './mapping-config.ts';
-import type { RentalDirectory } from './rental-directory.ts';
+import {
+  createEffect,
+  sharedLeadEffect,
+  skipEffect,
+  unlinkEffect,
+  updateEffect,
+} from './contact-effects.ts';
+import type {
+  ContactEffect,
+  ContactPlan,
+  ContactSyncDeps,
+  ContactSyncJob,
+  ContactSyncOutcome,
+  LeadState,
+  Mapped,
+} from './contact-types.ts';
 
-/** What the sync needs. */
-export interface ContactSyncDeps {
-  db: Kysely<Database>;
-  ghl: GhlClient;
-  tt: TenantTurnerClient;
-  mapping: Mapping;
-  rentals: RentalDirectory;
-  clock: Clock;
-  logger: Logger;
-}
-
-/** One contact to bring across. */
-export interface ContactSyncJob {
-  locationId: string;
-  contactId: string;
-  /** What asked: a webhook event type, or `backfill`, `poll`, `reconcile`. */
-  trigger: string;
-  eventId?: string | undefined;
-  /** The contact as already read (a backfill page), to spare a GHL call. */
-  contact?: ContactLike | undefined;
-  lane?: Lane | undefined;
-  jobId?: string | undefined;
-  /**
-   * Called inside the transaction that records the outcome, so the caller's own bookkeeping
-   * (the queue completing the job) commits with it.
-   */
-  inTransaction?: ((trx: Transaction<Database>) => Promise<void>) | undefined;
-}
-
-/** The lead as ttsync writes it: mapped fields plus the rental. */
-export type LeadState = LeadFields & { propertyId?: number };
-
-/** What happened to the contact. */
-export type ContactSyncOutcome =
-  | { kind: 'created'; applicationId: number }
-  | { kind: 'linked_existing'; applicationId: number }
-  | { kind: 'updated'; applicationId: number; fields: string[] }
-  | { kind: 'not_applied'; applicationId: number; fields: string[]; reason: string }
-  | { kind: 'unchanged'; applicationId: number }
-  | { kind: 'unlinked' }
-  | { kind: 'skipped'; reason: string };
-
-const NO_LEAD_UPDATE = 'not applied: Tenant Turner has no lead update';
-
-/** The mapped contact, ready to compare or write. */
-interface Mapped {
-  job: ContactSyncJob;
-  lead: LeadState;
-  hash: string;
-  notes: string[];
-  sources: Record<keyof LeadFields, string>;
-  sourceTs: number | undefined;
-}
-
-/** What phase 1 decided. */
-export type ContactPlan =
-  | { kind: 'skip'; job: ContactSyncJob; reason: string }
-  | { kind: 'unlink'; job: ContactSyncJob; link: Link | undefined }
-  | { kind: 'unchanged'; job: ContactSyncJob; link: Link; applicationId: number; mapped: Mapped }
-  | { kind: 'create'; job: ContactSyncJob; mapped: Mapped; link?: Link }
-  | { kind: 'update'; job: ContactSyncJob; mapped: Mapped; link: Link; applicationId: number };
-
-/** What phase 3 did, for phase 4 to record. */
-export interface ContactEffect {
-  outcome: ContactSyncOutcome;
-  job: ContactSyncJob;
-  /** The link to activate with this TT id, or to unlink. */
-  link?: { id: string; ttId?: string; state: 'active' | 'unlinked' };
-  snapshots: (SnapshotWrite & { linkId: string })[];
-  change?: ChangeRecord;
-  audit?: AuditEntry;
-}
+export type {
+  ContactEffect,
+  ContactPlan,
+  ContactSyncDeps,
+  ContactSyncJob,
+  ContactSyncOutcome,
+  LeadState,
+} from './contact-types.ts';
 
 /** Brings one GHL contact to Tenant Turner; see the module comment for the guarantees. */
 export async function syncContact(
@@ -290,259 +232,4 @@ export async function commitEffects(
 /** Whether an effect has anything to record. */
 export function needsCommit(effect: ContactEffect): boolean {
   return Boolean(effect.link || effect.snapshots.length > 0 || effect.change || effect.audit);
-}
-
-async function createEffect(
-  deps: ContactSyncDeps,
-  mapped: Mapped,
-  pending: Link | undefined,
-  signal?: AbortSignal,
-): Promise<ContactEffect> {
-  const { job, lead } = mapped;
-  const link = pending ?? (await findLinkByGhlId(deps.db, 'person', job.locationId, job.contactId));
-  if (!link) throw new Error(`no pending link for contact ${job.contactId}: phase 2 was skipped`);
-  const call = signal ? { signal } : {};
-  const { applicationId, alreadyExisted } = await deps.tt.leads.createId(lead, call);
-  const ttId = String(applicationId);
-  if (!alreadyExisted) {
-    return {
-      outcome: { kind: 'created', applicationId },
-      job,
-      link: { id: link.id, ttId, state: 'active' },
-      snapshots: [],
-      change: change(deps, mapped, link, {
-        applicationId,
-        beforeHash: undefined,
-        fields: Object.keys(lead),
-        outcome: 'applied',
-        kind: 'lead_created',
-        summary: `Lead ${applicationId} created in Tenant Turner for ${name(lead)}`,
-        action: 'tt.lead.create',
-      }),
-    };
-  }
-  // Tenant Turner already had this person (an earlier attempt, or another channel): link to it
-  // and bring it up to date like any update, its fields standing for the last synced state.
-  const theirs = leadStateOf(await deps.tt.leads.get(applicationId, call));
-  const active: Link = { ...link, ttId, state: 'active' };
-  const updated = await updateEffect(deps, mapped, active, applicationId, {
-    side: 'tt',
-    data: theirs,
-    hash: contentHash(theirs),
-  });
-  return {
-    ...updated,
-    outcome:
-      updated.outcome.kind === 'unchanged'
-        ? { kind: 'linked_existing', applicationId }
-        : updated.outcome,
-    link: { id: link.id, ttId, state: 'active' },
-  };
-}
-
-async function updateEffect(
-  deps: ContactSyncDeps,
-  mapped: Mapped,
-  link: Link,
-  applicationId: number,
-  theirs?: SnapshotWrite,
-): Promise<ContactEffect> {
-  const { job, lead, hash } = mapped;
-  const written = theirs ?? (await getSnapshot(deps.db, link.id, 'tt'));
-  const before = (written?.data ?? {}) as Partial<LeadState>;
-  const fields = (Object.keys(lead) as (keyof LeadState)[]).filter((k) => before[k] !== lead[k]);
-  const seenSnapshot = { linkId: link.id, side: 'ghl' as const, data: lead, hash };
-  const theirSnapshot = theirs ? [{ linkId: link.id, ...theirs }] : [];
-  if (fields.length === 0) {
-    return {
-      outcome: { kind: 'unchanged', applicationId },
-      job,
-      snapshots: [...theirSnapshot, seenSnapshot],
-    };
-  }
-  const patch = Object.fromEntries(fields.map((k) => [k, lead[k]]));
-  if (!(await deps.tt.supports('lead-update'))) {
-    return {
-      outcome: { kind: 'not_applied', applicationId, fields, reason: NO_LEAD_UPDATE },
-      job,
-      snapshots: theirSnapshot,
-      change: change(deps, mapped, link, {
-        applicationId,
-        beforeHash: written?.hash,
-        fields,
-        outcome: 'not_applied',
-        kind: 'lead_update_not_applied',
-        summary: `${fields.join(', ')} changed in GHL; ${NO_LEAD_UPDATE}`,
-        action: 'tt.lead.update',
-      }),
-    };
-  }
-  await deps.tt.leads.update(applicationId, patch);
-  return {
-    outcome: { kind: 'updated', applicationId, fields },
-    job,
-    snapshots: [],
-    change: change(deps, mapped, link, {
-      applicationId,
-      beforeHash: written?.hash,
-      fields,
-      outcome: 'applied',
-      kind: 'lead_updated',
-      summary: `Lead ${applicationId} updated: ${fields.join(', ')}`,
-      action: 'tt.lead.update',
-      patch,
-      before: Object.fromEntries(fields.map((k) => [k, before[k]])),
-    }),
-  };
-}
-
-interface ChangeFacts {
-  applicationId: number;
-  beforeHash: string | undefined;
-  fields: string[];
-  outcome: 'applied' | 'not_applied';
-  kind: string;
-  summary: string;
-  action: string;
-  patch?: Record<string, unknown>;
-  before?: Record<string, unknown>;
-}
-
-/** The records of one change to the lead. */
-function change(
-  deps: ContactSyncDeps,
-  mapped: Mapped,
-  link: Link,
-  facts: ChangeFacts,
-): ChangeRecord {
-  const { job, lead, hash } = mapped;
-  const applied = facts.outcome === 'applied';
-  return {
-    linkId: link.id,
-    side: 'tt',
-    source: `ghl:${job.trigger}`,
-    sourceEventId: job.eventId,
-    sourceTs: mapped.sourceTs,
-    mappingVersion: deps.mapping.version,
-    beforeHash: facts.beforeHash,
-    afterHash: hash,
-    change: Object.fromEntries(facts.fields.map((k) => [k, lead[k as keyof LeadState]])),
-    outcome: facts.outcome,
-    note: applied ? mapped.notes.join('; ') : NO_LEAD_UPDATE,
-    snapshots: [
-      { side: 'ghl', data: lead, hash, sourceUpdatedAt: mapped.sourceTs },
-      ...(applied ? [{ side: 'tt' as const, data: lead, hash }] : []),
-    ],
-    provenance: facts.fields.map((field) => ({
-      field,
-      sourceField:
-        field === 'propertyId' ? 'rental rule' : mapped.sources[field as keyof LeadFields],
-      valueHash: contentHash(lead[field as keyof LeadState] ?? null),
-    })),
-    timeline: {
-      occurredAt: mapped.sourceTs ?? deps.clock.now(),
-      source: 'ttsync',
-      kind: facts.kind,
-      summary: facts.summary,
-      refId: hash,
-      data: { applicationId: facts.applicationId, fields: facts.fields },
-    },
-    audit: {
-      actor: 'sync',
-      action: facts.action,
-      targetId: String(facts.applicationId),
-      before: facts.before,
-      after: facts.patch ?? lead,
-      result: applied ? 'ok' : 'not_applied',
-      detail: mapped.notes.join('; ') || undefined,
-      jobId: job.jobId,
-    },
-  };
-}
-
-function unlinkEffect(
-  deps: ContactSyncDeps,
-  job: ContactSyncJob,
-  link: Link | undefined,
-): ContactEffect {
-  if (!link || link.state === 'unlinked')
-    return { outcome: { kind: 'unlinked' }, job, snapshots: [] };
-  const now = deps.clock.now();
-  return {
-    outcome: { kind: 'unlinked' },
-    job,
-    link: { id: link.id, state: 'unlinked' },
-    snapshots: [],
-    change: {
-      linkId: link.id,
-      side: 'tt',
-      source: `ghl:${job.trigger}`,
-      sourceEventId: job.eventId,
-      mappingVersion: deps.mapping.version,
-      beforeHash: undefined,
-      afterHash: 'unlinked',
-      change: {},
-      outcome: 'not_applied',
-      note: 'GHL contact deleted: unlinked; the Tenant Turner lead is kept (ttsync never deletes there)',
-      snapshots: [],
-      provenance: [],
-      timeline: {
-        occurredAt: now,
-        source: 'ttsync',
-        kind: 'contact_deleted',
-        summary: `GHL contact ${job.contactId} deleted; lead ${link.ttId ?? '(none)'} kept and unlinked`,
-        refId: job.eventId ?? `delete:${now}`,
-      },
-      audit: {
-        actor: 'sync',
-        action: 'link.unlink',
-        targetId: link.ttId,
-        result: 'ok',
-        jobId: job.jobId,
-      },
-    },
-  };
-}
-
-function skipEffect(job: ContactSyncJob, reason: string): ContactEffect {
-  return {
-    outcome: { kind: 'skipped', reason },
-    job,
-    snapshots: [],
-    audit: {
-      actor: 'sync',
-      action: 'tt.lead.skip',
-      targetSide: 'tt',
-      targetId: undefined,
-      after: { contactId: job.contactId, locationId: job.locationId },
-      result: 'skipped',
-      detail: reason,
-      jobId: job.jobId,
-    },
-  };
-}
-
-function sharedLeadEffect(job: ContactSyncJob, ttId: string): ContactEffect {
-  return skipEffect(
-    job,
-    `Tenant Turner lead ${ttId} (same email or phone) is already linked to another GHL contact; ` +
-      'merge the duplicate contacts in GHL, or give this one its own email and phone',
-  );
-}
-
-function leadStateOf(lead: Lead): LeadState {
-  return {
-    firstName: lead.firstName ?? '',
-    lastName: lead.lastName ?? '',
-    email: (lead.email ?? '').toLowerCase(),
-    phone: lead.phone ?? '',
-    source: lead.source ?? '',
-    externalId: lead.externalId ?? '',
-    externalSource: lead.externalSource ?? '',
-    ...(lead.propertyId !== undefined ? { propertyId: lead.propertyId } : {}),
-  };
-}
-
-function name(lead: LeadState): string {
-  return [lead.firstName, lead.lastName].filter(Boolean).join(' ') || lead.email || lead.phone;
 }
