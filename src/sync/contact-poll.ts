@@ -1,0 +1,206 @@
+/**
+ * Incremental poll of GHL contacts (issue 5): GHL drops a webhook that is not answered in time,
+ * so ttsync also asks GHL search for the contacts whose `dateUpdated` is at or after the
+ * stream's cursor minus a lookback (search is eventually consistent), oldest change first, and
+ * syncs them through the backfill's phases. After each page, the page's records and the new
+ * cursor (the largest `dateUpdated` seen, with the ids seen at exactly that value) commit in one
+ * transaction; a contact at the cursor value whose id is in the tie-break set is skipped, so two
+ * contacts sharing a `dateUpdated` across a page boundary are each synced once. An empty or
+ * short page never deletes or unlinks anything, and a poll that finds nothing new writes nothing.
+ */
+import type { GhlSearchContact } from '../ghl/types.ts';
+import { getCursor, putCursor } from '../store/cursors.ts';
+import type { Cursor } from '../store/cursors.ts';
+import { ensurePendingLinks, findLinksByGhlIds } from '../store/links.ts';
+import {
+  applyPlan,
+  commitEffects,
+  needsCommit,
+  pendingLinksOf,
+  planContact,
+} from './contact-sync.ts';
+import type {
+  ContactPlan,
+  ContactSyncDeps,
+  ContactSyncJob,
+  ContactSyncOutcome,
+} from './contact-sync.ts';
+
+/** Default lookback behind the cursor: GHL search may show an update a few seconds late. */
+export const DEFAULT_POLL_LOOKBACK_MS = 60_000;
+
+/** Options of one poll. */
+export interface PollOptions {
+  locationId: string;
+  /** How far behind the cursor to search again; default one minute. */
+  lookbackMs?: number;
+  /** Records per search page, 1..500; default 500. */
+  pageLimit?: number;
+  signal?: AbortSignal;
+}
+
+/** What one poll did. */
+export interface PollResult {
+  locationId: string;
+  /** The lower bound searched (epoch ms). */
+  since: number;
+  pages: number;
+  /** Contacts the search returned. */
+  seen: number;
+  /** Contacts skipped because the cursor's tie-break set already had them. */
+  alreadySeen: number;
+  outcomes: Record<ContactSyncOutcome['kind'], number>;
+  /** The cursor after the poll (epoch ms), undefined when no contact was ever seen. */
+  cursor: number | undefined;
+}
+
+/** The cursor stream of a location's contact poll. */
+export function pollStream(locationId: string): string {
+  return `poll:contacts:${locationId}`;
+}
+
+/** Runs one poll of `locationId`'s changed contacts; resolves with what it did. */
+export async function pollContacts(
+  deps: ContactSyncDeps,
+  options: PollOptions,
+): Promise<PollResult> {
+  const { locationId, signal } = options;
+  const stream = pollStream(locationId);
+  const lookbackMs = options.lookbackMs ?? DEFAULT_POLL_LOOKBACK_MS;
+  let cursor = await getCursor(deps.db, stream);
+  const since = (cursor ? Number(cursor.value) : deps.clock.now()) - lookbackMs;
+  const result: PollResult = {
+    locationId,
+    since,
+    pages: 0,
+    seen: 0,
+    alreadySeen: 0,
+    outcomes: {
+      created: 0,
+      linked_existing: 0,
+      updated: 0,
+      not_applied: 0,
+      unchanged: 0,
+      unlinked: 0,
+      skipped: 0,
+    },
+    cursor: cursor ? Number(cursor.value) : undefined,
+  };
+  const pages = deps.ghl.location(locationId, 'reconcile').searchContactPages({
+    pageLimit: options.pageLimit ?? 500,
+    filters: [
+      { field: 'dateUpdated', operator: 'range', value: { gte: new Date(since).toISOString() } },
+    ],
+    // GHL breaks ties by id (the second element of `searchAfter`); `id` itself is not sortable.
+    sort: [{ field: 'dateUpdated', direction: 'asc' }],
+    ...(signal ? { signal } : {}),
+  });
+  for await (const page of pages) {
+    result.pages++;
+    result.seen += page.contacts.length;
+    const fresh = page.contacts.filter((contact) => !seenAt(cursor, contact));
+    result.alreadySeen += page.contacts.length - fresh.length;
+    const next = advance(cursor, page.contacts);
+    const kinds = await syncPage(deps, locationId, fresh, next, signal);
+    for (const kind of kinds) result.outcomes[kind]++;
+    if (next) {
+      cursor = next;
+      result.cursor = Number(next.value);
+    }
+  }
+  return result;
+}
+
+/** True when `contact` is at the cursor value and among the ids already seen there. */
+function seenAt(cursor: Cursor | undefined, contact: GhlSearchContact): boolean {
+  if (!cursor) return false;
+  return updatedMs(contact) === Number(cursor.value) && cursor.tieBreak.includes(contact.id);
+}
+
+function updatedMs(contact: GhlSearchContact): number | undefined {
+  const ms = contact.dateUpdated ? Date.parse(contact.dateUpdated) : Number.NaN;
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/**
+ * The cursor after `contacts`: the largest `dateUpdated` seen and the ids at that value, or
+ * undefined when it would not change (so a poll that finds nothing new writes nothing).
+ */
+function advance(
+  cursor: Cursor | undefined,
+  contacts: readonly GhlSearchContact[],
+): Cursor | undefined {
+  let value = cursor ? Number(cursor.value) : Number.NEGATIVE_INFINITY;
+  let ids = new Set(cursor?.tieBreak ?? []);
+  for (const contact of contacts) {
+    const ms = updatedMs(contact);
+    if (ms === undefined || ms < value) continue;
+    if (ms > value) {
+      value = ms;
+      ids = new Set();
+    }
+    ids.add(contact.id);
+  }
+  if (!Number.isFinite(value)) return undefined;
+  const tieBreak = [...ids].sort();
+  if (
+    cursor &&
+    Number(cursor.value) === value &&
+    JSON.stringify(cursor.tieBreak) === JSON.stringify(tieBreak)
+  ) {
+    return undefined;
+  }
+  return { value: String(value), tieBreak, pageToken: undefined, updatedAt: 0 };
+}
+
+/**
+ * The backfill's phases for one page: plan (reads only), the pending links in one commit, the
+ * Tenant Turner writes, then the records and the cursor (`next`, when it moved) in one commit.
+ * A contact that fails stops the poll; the next poll starts again from the last committed cursor.
+ */
+async function syncPage(
+  deps: ContactSyncDeps,
+  locationId: string,
+  contacts: readonly GhlSearchContact[],
+  next: Cursor | undefined,
+  signal: AbortSignal | undefined,
+): Promise<ContactSyncOutcome['kind'][]> {
+  const jobs: ContactSyncJob[] = contacts.map((contact) => ({
+    locationId,
+    contactId: contact.id,
+    trigger: 'poll',
+    contact,
+    lane: 'reconcile',
+  }));
+  const ids = jobs.map((job) => job.contactId);
+  const known = ids.length > 0 ? await findLinksByGhlIds(deps.db, 'person', locationId, ids) : null;
+  const planned: ContactPlan[] = [];
+  for (const job of jobs) {
+    planned.push(await planContact(deps, job, signal, known?.get(job.contactId) ?? null));
+  }
+  const pendingLinks = pendingLinksOf(planned);
+  let plans = planned;
+  if (pendingLinks.length > 0) {
+    await deps.db
+      .transaction()
+      .execute((trx) => ensurePendingLinks(trx, 'person', pendingLinks, deps.clock.now()));
+    const pending = await findLinksByGhlIds(deps.db, 'person', locationId, ids);
+    plans = planned.map((plan): ContactPlan => {
+      const link = pending.get(plan.job.contactId);
+      return plan.kind === 'create' && link ? { ...plan, link } : plan;
+    });
+  }
+  const effects = [];
+  for (const plan of plans) {
+    effects.push({ ...(await applyPlan(deps, plan, signal)), job: plan.job });
+  }
+  const toCommit = effects.filter(needsCommit);
+  if (toCommit.length === 0 && !next) return effects.map((e) => e.outcome.kind);
+  const done = await deps.db.transaction().execute(async (trx) => {
+    const final = toCommit.length > 0 ? await commitEffects(trx, deps, toCommit) : [];
+    if (next) await putCursor(trx, pollStream(locationId), next, deps.clock.now());
+    return final;
+  });
+  const committed = new Set(toCommit);
+  return [...done, ...effects.filter((e) => !committed.has(e))].map((e) => e.outcome.kind);
+}

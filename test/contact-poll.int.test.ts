@@ -1,0 +1,162 @@
+/**
+ * The incremental contact poll against both sandboxes (in process), on both databases: a change
+ * made in GHL without a webhook is picked up by the next poll; a poll with nothing new writes
+ * nothing and calls Tenant Turner not at all; contacts sharing a `dateUpdated` (across a page
+ * boundary, and one arriving later at the cursor's value) are each synced exactly once; and a
+ * poll whose search comes back empty deletes and unlinks nothing.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, mock, test } from 'node:test';
+import { getCursor } from '../src/store/cursors.ts';
+import type { Store } from '../src/store/database.ts';
+import { findLinkByGhlId } from '../src/store/links.ts';
+import { pollContacts, pollStream } from '../src/sync/contact-poll.ts';
+import type { Sandboxes } from './support/sync-harness.ts';
+import { startSandboxes, syncDeps } from './support/sync-harness.ts';
+import { describeEachDialect } from './support/stores.ts';
+
+interface TtLeadDto {
+  ExternalId: string;
+  LastName: string;
+}
+
+function leadsOf(boxes: Sandboxes, contactId: string): TtLeadDto[] {
+  return (boxes.ttBox.state()['leads'] as TtLeadDto[]).filter((l) => l.ExternalId === contactId);
+}
+
+async function newContact(boxes: Sandboxes, n: number) {
+  return boxes.ghl.location(boxes.ghlBox.locationId).createContact({
+    firstName: 'Poll',
+    lastName: `Person ${n}`,
+    email: `poll.${n}@example.com`,
+    phone: `+1415556${String(1000 + n).slice(-4)}`,
+  });
+}
+
+/** Rows in the tables a sync writes, and the poll cursor's last write. */
+async function footprint(store: Store, stream: string): Promise<unknown[]> {
+  const counts = [];
+  for (const table of ['versions', 'audit', 'timeline', 'links', 'snapshots'] as const) {
+    const row = await store.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    counts.push(Number(row.n));
+  }
+  return [...counts, (await getCursor(store.db, stream))?.updatedAt];
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describeEachDialect('contact poll', (stores) => {
+  let boxes: Sandboxes;
+  beforeEach(async () => {
+    boxes = await startSandboxes({}, 0);
+  });
+  afterEach(() => boxes.close());
+
+  test('a contact created, then changed, in GHL without a webhook is picked up by the next poll', async () => {
+    const store = await stores.open('poll-change');
+    const deps = syncDeps(store, boxes);
+    const locationId = boxes.ghlBox.locationId;
+    const first = await pollContacts(deps, { locationId });
+    assert.equal(first.seen, 0);
+    assert.equal(await getCursor(store.db, pollStream(locationId)), undefined);
+
+    const contact = await newContact(boxes, 1);
+    const created = await pollContacts(deps, { locationId });
+    assert.equal(created.outcomes.created, 1);
+    assert.equal(leadsOf(boxes, contact.id).length, 1);
+    const link = await findLinkByGhlId(store.db, 'person', locationId, contact.id);
+    assert.equal(link?.state, 'active');
+    const cursor = await getCursor(store.db, pollStream(locationId));
+    assert.deepEqual(cursor?.tieBreak, [contact.id]);
+
+    await pause(5); // a later millisecond than the create
+    await boxes.ghl.location(locationId).updateContact(contact.id, { lastName: 'Changed' });
+    const changed = await pollContacts(deps, { locationId });
+    assert.equal(changed.outcomes.updated, 1, JSON.stringify(changed));
+    assert.equal(leadsOf(boxes, contact.id)[0]?.LastName, 'Changed');
+    assert.ok(
+      Number((await getCursor(store.db, pollStream(locationId)))?.value) > Number(cursor?.value),
+    );
+  });
+
+  test('a second poll with nothing new makes no writes and no Tenant Turner calls', async () => {
+    const store = await stores.open('poll-idle');
+    const deps = syncDeps(store, boxes);
+    const locationId = boxes.ghlBox.locationId;
+    await newContact(boxes, 2);
+    await newContact(boxes, 3);
+    const first = await pollContacts(deps, { locationId });
+    assert.equal(first.outcomes.created, 2);
+    const before = await footprint(store, pollStream(locationId));
+    const ttBefore = JSON.stringify(boxes.ttBox.stats()['requests']);
+
+    await pause(5);
+    const again = await pollContacts(deps, { locationId });
+    assert.equal(again.seen, 2, 'the lookback searches the same contacts again');
+    const synced = Object.values(again.outcomes).reduce((a, b) => a + b, 0);
+    assert.ok(again.alreadySeen >= 1);
+    assert.equal(again.outcomes.created + again.outcomes.updated, 0, JSON.stringify(again));
+    assert.equal(synced + again.alreadySeen, 2);
+    assert.deepEqual(await footprint(store, pollStream(locationId)), before);
+    assert.equal(JSON.stringify(boxes.ttBox.stats()['requests']), ttBefore);
+  });
+
+  test('contacts sharing a dateUpdated, across a page boundary and at the cursor, sync once each', async () => {
+    const store = await stores.open('poll-ties');
+    const deps = syncDeps(store, boxes);
+    const locationId = boxes.ghlBox.locationId;
+    mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    try {
+      const a = await newContact(boxes, 4);
+      const b = await newContact(boxes, 5);
+      const paged = await pollContacts(deps, { locationId, pageLimit: 1 });
+      assert.equal(paged.pages, 2);
+      assert.equal(paged.outcomes.created, 2);
+      const cursor = await getCursor(store.db, pollStream(locationId));
+      assert.deepEqual(cursor?.tieBreak, [a.id, b.id].sort());
+
+      // A third contact at the very same millisecond, after the cursor was saved.
+      const c = await newContact(boxes, 6);
+      const later = await pollContacts(deps, { locationId, pageLimit: 1 });
+      assert.equal(later.outcomes.created, 1);
+      assert.equal(later.alreadySeen, 2);
+      assert.equal(later.pages, 3);
+      for (const contact of [a, b, c]) assert.equal(leadsOf(boxes, contact.id).length, 1);
+      const ties = await getCursor(store.db, pollStream(locationId));
+      assert.deepEqual(ties?.tieBreak, [a.id, b.id, c.id].sort());
+      assert.equal(ties?.value, cursor?.value);
+
+      const idle = await pollContacts(deps, { locationId, pageLimit: 1 });
+      assert.equal(idle.alreadySeen, 3);
+      assert.equal(idle.outcomes.created, 0);
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  test('an empty search deletes and unlinks nothing', async () => {
+    const store = await stores.open('poll-empty');
+    const deps = syncDeps(store, boxes);
+    const locationId = boxes.ghlBox.locationId;
+    const contact = await newContact(boxes, 7);
+    await pollContacts(deps, { locationId });
+    await boxes.ghl.location(locationId).deleteContact(contact.id);
+    const before = await footprint(store, pollStream(locationId));
+
+    const empty = await pollContacts(deps, { locationId });
+    assert.equal(empty.seen, 0);
+    assert.equal(empty.pages, 0);
+    const link = await findLinkByGhlId(store.db, 'person', locationId, contact.id);
+    assert.equal(link?.state, 'active');
+    assert.equal(leadsOf(boxes, contact.id).length, 1);
+    assert.deepEqual(await footprint(store, pollStream(locationId)), before);
+
+    // A fresh store whose first poll finds nothing saves no cursor either.
+    const fresh = await stores.open('poll-empty-fresh');
+    await pollContacts(syncDeps(fresh, boxes), { locationId, lookbackMs: 0 });
+    assert.equal(await getCursor(fresh.db, pollStream(locationId)), undefined);
+  });
+});
