@@ -1,0 +1,159 @@
+/**
+ * `ttsync reconcile --heal`: fixes the drift `scanDrift` found, behind a mass-delete guard.
+ * - missing → `syncContact` (creates the lead, or links the one Tenant Turner already has);
+ * - different → the lead's current fields are stored as the Tenant Turner snapshot, then the
+ *   contact goes through the contact sync as an update: applied on the extended surface,
+ *   recorded as not applied on the real one (which has no lead update);
+ * - extra → the link is unlinked with a record; nothing is ever deleted in Tenant Turner.
+ *
+ * The guard: when more than `maxUnlinkShare` of the location's active links would be unlinked,
+ * nothing at all is done and the result says why.
+ */
+import { insertAudit, putSnapshots } from '../store/records.ts';
+import { updateLink } from '../store/links.ts';
+import { contentHash } from './contact-mapping.ts';
+import { applyPlan, commitEffects, needsCommit, planContact, syncContact } from './contact-sync.ts';
+import type { ContactSyncDeps, ContactSyncJob, ContactSyncOutcome } from './contact-sync.ts';
+import type { DriftItem, DriftReport } from './reconcile.ts';
+
+/** Default share of active links a heal may unlink. */
+export const DEFAULT_MAX_UNLINK_SHARE = 0.05;
+
+/** Whether a heal may unlink what the report calls gone. */
+export interface UnlinkGuard {
+  /** Links the heal would unlink. */
+  unlink: number;
+  /** Most it may unlink: `floor(share × active links)`. */
+  limit: number;
+  share: number;
+  tripped: boolean;
+  /** Why it tripped, in words a user can act on. */
+  reason: string | undefined;
+}
+
+/** Checks the mass-delete guard for `report`. */
+export function checkUnlinkGuard(
+  report: DriftReport,
+  share: number = DEFAULT_MAX_UNLINK_SHARE,
+): UnlinkGuard {
+  const unlink = report.counts.extra;
+  const limit = Math.floor(share * report.activeLinks);
+  const tripped = unlink > limit;
+  return {
+    unlink,
+    limit,
+    share,
+    tripped,
+    reason: tripped
+      ? `${unlink} of ${report.activeLinks} linked people would be unlinked, more than ` +
+        `${(share * 100).toFixed(1)}% (${limit}); refusing to heal. Check the GHL location and ` +
+        'the Tenant Turner account; raise --max-unlink-share if this is really intended.'
+      : undefined,
+  };
+}
+
+/** What a heal did. */
+export interface HealResult {
+  guard: UnlinkGuard;
+  /** False when the guard refused. */
+  healed: boolean;
+  /** Outcomes by kind (sync outcomes, plus `unlinked` and `failed`). */
+  outcomes: Partial<Record<ContactSyncOutcome['kind'] | 'failed', number>>;
+  failures: { contactId: string | undefined; error: string }[];
+}
+
+/** Heals `report` unless the guard trips. */
+export async function healDrift(
+  deps: ContactSyncDeps,
+  report: DriftReport,
+  options: { maxUnlinkShare?: number; signal?: AbortSignal } = {},
+): Promise<HealResult> {
+  const guard = checkUnlinkGuard(report, options.maxUnlinkShare);
+  const result: HealResult = { guard, healed: false, outcomes: {}, failures: [] };
+  if (guard.tripped) return result;
+  for (const item of report.items) {
+    options.signal?.throwIfAborted();
+    try {
+      const outcome = await healOne(deps, report.locationId, item, options.signal);
+      result.outcomes[outcome] = (result.outcomes[outcome] ?? 0) + 1;
+    } catch (error) {
+      result.outcomes.failed = (result.outcomes.failed ?? 0) + 1;
+      result.failures.push({
+        contactId: item.contactId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      deps.logger.warn({ contactId: item.contactId, err: error }, 'reconcile could not heal');
+    }
+  }
+  result.healed = true;
+  return result;
+}
+
+async function healOne(
+  deps: ContactSyncDeps,
+  locationId: string,
+  item: DriftItem,
+  signal: AbortSignal | undefined,
+): Promise<ContactSyncOutcome['kind']> {
+  if (item.kind === 'extra') {
+    await unlink(deps, item);
+    return 'unlinked';
+  }
+  const job: ContactSyncJob = {
+    locationId,
+    contactId: item.contactId,
+    trigger: 'reconcile',
+    lane: 'backfill',
+  };
+  if (item.kind === 'missing') return (await syncContact(deps, job, signal)).kind;
+  // The lead changed in Tenant Turner while the contact did not: the contact's hash matches the
+  // last synced one, so record what Tenant Turner holds now and send the contact as an update.
+  const now = deps.clock.now();
+  await putSnapshots(
+    deps.db,
+    [{ linkId: item.link.id, side: 'tt', data: item.lead, hash: contentHash(item.lead) }],
+    now,
+  );
+  const plan = await planContact(deps, job, signal, item.link);
+  const forced =
+    plan.kind === 'unchanged'
+      ? {
+          kind: 'update' as const,
+          job,
+          mapped: plan.mapped,
+          link: plan.link,
+          applicationId: plan.applicationId,
+        }
+      : plan;
+  if (forced.kind === 'create') return (await syncContact(deps, job, signal)).kind;
+  const effect = await applyPlan(deps, forced, signal);
+  if (!needsCommit(effect)) return effect.outcome.kind;
+  const [final] = await deps.db.transaction().execute((trx) => commitEffects(trx, deps, [effect]));
+  return (final ?? effect).outcome.kind;
+}
+
+/** Unlinks a link whose contact or lead is gone, with an audit row; Tenant Turner is untouched. */
+async function unlink(
+  deps: ContactSyncDeps,
+  item: Extract<DriftItem, { kind: 'extra' }>,
+): Promise<void> {
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (trx) => {
+    await updateLink(trx, item.link.id, { state: 'unlinked' }, now);
+    await insertAudit(
+      trx,
+      [
+        {
+          actor: 'reconcile',
+          action: 'link.unlink',
+          targetSide: 'tt',
+          targetId: item.link.ttId,
+          before: { contactId: item.contactId, applicationId: item.link.ttId },
+          result: 'ok',
+          detail: `${item.reason}: unlinked; ttsync never deletes in Tenant Turner`,
+        },
+      ],
+      now,
+    );
+  });
+}
