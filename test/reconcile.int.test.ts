@@ -10,6 +10,7 @@ import { backfillContacts } from '../src/sync/backfill.ts';
 import { scanDrift } from '../src/sync/reconcile.ts';
 import { healDrift } from '../src/sync/reconcile-heal.ts';
 import { listLinks } from '../src/store/links.ts';
+import { formatDriftReport } from '../src/cli/reconcile.ts';
 import type { ContactSyncDeps } from '../src/sync/contact-sync.ts';
 import { operator } from './support/operator.ts';
 import type { Sandboxes } from './support/sync-harness.ts';
@@ -69,6 +70,9 @@ describeEachDialect('reconcile contacts ↔ leads', (stores) => {
       [['firstName', 'Changed']],
     );
 
+    const printed = formatDriftReport(drift, 10).join('\n');
+    assert.match(printed, /drift: 1 missing, 1 extra, 1 different/);
+    assert.match(printed, /firstName "Changed" → /);
     const before = await activeLinks(deps);
     // One unlink among the sandbox's ~20 people is above the default 5%: allow 10% here.
     assert.equal((await healDrift(deps, drift)).guard.tripped, true);

@@ -5,6 +5,7 @@
 import { loadConfig } from '../config.ts';
 import { AppError } from '../shared/errors.ts';
 import { backfill, connect, migrate, serve, worker } from './commands.ts';
+import { reconcile } from './reconcile.ts';
 import { start } from './start.ts';
 import { timeline } from './timeline.ts';
 import type { StartDemo } from './start.ts';
@@ -25,6 +26,8 @@ Usage:
   ttsync worker                      workers only (PostgreSQL mode, run as many as needed)
   ttsync backfill contacts [--restart] [--concurrency N]
                                      every GHL contact to Tenant Turner, resumable
+  ttsync reconcile [--dry-run|--heal] [--max-unlink-share 0.05] [--show N]
+                                     compare contacts with leads; --heal fixes the drift
   ttsync migrate                     bring the database schema up to date
   ttsync timeline <email|contactId>  one person's timeline, oldest first (store only)
   ttsync connect ghl                 connect a GHL location through OAuth (GHL_CLIENT_ID …)
@@ -62,6 +65,8 @@ export async function runCli(argv: string[], hooks: CliHooks): Promise<number> {
         return await connect(loadConfig(), rest);
       case 'backfill':
         return await backfill(loadConfig(), rest);
+      case 'reconcile':
+        return await reconcile(loadConfig(), rest);
       case 'sandbox': {
         const [which, ...args] = rest;
         const run = which ? hooks.sandbox[which] : undefined;
