@@ -6,6 +6,7 @@ import { loadConfig } from '../config.ts';
 import { AppError } from '../shared/errors.ts';
 import { backfill, connect, migrate, serve, worker } from './commands.ts';
 import { reconcile } from './reconcile.ts';
+import { poll } from './poll.ts';
 import { start } from './start.ts';
 import { timeline } from './timeline.ts';
 import type { StartDemo } from './start.ts';
@@ -26,6 +27,8 @@ Usage:
   ttsync worker                      workers only (PostgreSQL mode, run as many as needed)
   ttsync backfill contacts [--restart] [--concurrency N]
                                      every GHL contact to Tenant Turner, resumable
+  ttsync poll contacts [--lookback-ms N] [--page-size N]
+                                     GHL contacts changed since the last poll, once
   ttsync reconcile [--dry-run|--heal] [--max-unlink-share 0.05] [--show N]
                                      compare contacts with leads; --heal fixes the drift
   ttsync migrate                     bring the database schema up to date
@@ -65,6 +68,8 @@ export async function runCli(argv: string[], hooks: CliHooks): Promise<number> {
         return await connect(loadConfig(), rest);
       case 'backfill':
         return await backfill(loadConfig(), rest);
+      case 'poll':
+        return await poll(loadConfig(), rest);
       case 'reconcile':
         return await reconcile(loadConfig(), rest);
       case 'sandbox': {
