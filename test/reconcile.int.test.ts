@@ -10,8 +10,11 @@ import { backfillContacts } from '../src/sync/backfill.ts';
 import { scanDrift } from '../src/sync/reconcile.ts';
 import { healDrift } from '../src/sync/reconcile-heal.ts';
 import { listLinks } from '../src/store/links.ts';
+import { listVersions } from '../src/store/records.ts';
 import { formatDriftReport } from '../src/cli/reconcile.ts';
 import type { ContactSyncDeps } from '../src/sync/contact-sync.ts';
+import type { GhlClient } from '../src/ghl/client.ts';
+import type { Lane } from '../src/ghl/rate-limiter.ts';
 import { operator } from './support/operator.ts';
 import type { Sandboxes } from './support/sync-harness.ts';
 import { startSandboxes, syncDeps } from './support/sync-harness.ts';
@@ -92,6 +95,28 @@ describeEachDialect('reconcile contacts ↔ leads', (stores) => {
     assert.deepEqual(again.counts, { missing: 0, extra: 0, different: 0 });
   });
 
+  test('an empty search is not taken as a delete: every contact GHL still has is unconfirmed', async () => {
+    const store = await stores.open('reconcile-empty-search');
+    const deps = syncDeps(store, boxes);
+    const locationId = boxes.ghlBox.locationId;
+    await backfillContacts(deps, { locationId });
+    const real = boxes.ghl;
+    const blind = {
+      location: (id: string, lane?: Lane) => ({
+        ...real.location(id, lane),
+        // eslint-disable-next-line require-yield
+        async *searchContactPages() {
+          return;
+        },
+      }),
+    } as unknown as GhlClient;
+    const drift = await scanDrift({ ...deps, ghl: blind }, { locationId });
+    assert.equal(drift.contacts, 0);
+    assert.deepEqual(drift.counts, { missing: 0, extra: 0, different: 0 });
+    assert.equal(drift.unconfirmed, drift.activeLinks);
+    assert.ok(drift.activeLinks > 0);
+  });
+
   test('the guard refuses when half the contacts vanish at once, and unlinks nothing', async () => {
     const store = await stores.open('reconcile-guard');
     const deps = syncDeps(store, boxes);
@@ -111,5 +136,34 @@ describeEachDialect('reconcile contacts ↔ leads', (stores) => {
     const loose = await healDrift(deps, drift, { maxUnlinkShare: 0.6 });
     assert.equal(loose.healed, true);
     assert.equal(await activeLinks(deps), links.length - half.length);
+  });
+});
+
+describeEachDialect('reconcile on real Tenant Turner (no lead update)', (stores) => {
+  let boxes: Sandboxes;
+  before(async () => {
+    boxes = await startSandboxes({ surface: 'real' }, 10);
+  });
+  after(() => boxes.close());
+
+  test('a changed lead is recorded as not applied and stays reported', async () => {
+    const store = await stores.open('reconcile-real');
+    const deps = syncDeps(store, boxes);
+    const locationId = boxes.ghlBox.locationId;
+    await backfillContacts(deps, { locationId });
+    const [link] = await listLinks(deps.db, 'person', { state: 'active' });
+    assert.ok(link?.ttId);
+    await operator(boxes.ttBox, 'POST', `/__sandbox/applications/${link.ttId}/contact`, {
+      LastName: 'Elsewhere',
+    });
+    const drift = await scanDrift(deps, { locationId });
+    assert.deepEqual(drift.counts, { missing: 0, extra: 0, different: 1 });
+    const healed = await healDrift(deps, drift);
+    assert.deepEqual(healed.outcomes, { not_applied: 1 });
+    const versions = await listVersions(store.db, link.id);
+    assert.equal(versions[0]?.outcome, 'not_applied', 'newest first');
+    assert.equal(versions[0].source, 'ghl:reconcile');
+    const again = await scanDrift(deps, { locationId });
+    assert.equal(again.counts.different, 1, 'Tenant Turner cannot be changed back');
   });
 });
