@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, mock, test } from 'node:test';
+import type { JobQueue } from '../src/queue/index.ts';
 import { getCursor } from '../src/store/cursors.ts';
 import type { Store } from '../src/store/database.ts';
 import { findLinkByGhlId } from '../src/store/links.ts';
@@ -135,6 +136,43 @@ describeEachDialect('contact poll', (stores) => {
     } finally {
       mock.timers.reset();
     }
+  });
+
+  test('a contact that fails goes to the job queue and the cursor moves past it', async () => {
+    const store = await stores.open('poll-failed');
+    const deps = syncDeps(store, boxes);
+    const locationId = boxes.ghlBox.locationId;
+    const contact = await newContact(boxes, 8);
+    const faults = (rate: number) =>
+      fetch(`${boxes.ttBox.url}/__sandbox/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ errorRates: { 'POST /v1/applications': rate } }),
+      });
+    const enqueued: { name: string; payload: unknown; key: string }[] = [];
+    const queue = {
+      enqueue: (name: string, payload: unknown, options: { key: string }) => {
+        enqueued.push({ name, payload, key: options.key });
+        return Promise.resolve({ id: String(enqueued.length) });
+      },
+    } as unknown as JobQueue;
+    await faults(1);
+    try {
+      await assert.rejects(pollContacts(deps, { locationId }), 'without a queue the poll stops');
+      assert.equal(await getCursor(store.db, pollStream(locationId)), undefined);
+      const handed = await pollContacts(deps, { locationId, queue });
+      assert.equal(handed.outcomes.failed, 1);
+    } finally {
+      await faults(0);
+    }
+    assert.deepEqual(
+      enqueued.map((job) => [job.name, job.payload]),
+      [['contact-sync', { locationId, contactId: contact.id, trigger: 'poll' }]],
+    );
+    assert.deepEqual((await getCursor(store.db, pollStream(locationId)))?.tieBreak, [contact.id]);
+    const next = await pollContacts(deps, { locationId, queue });
+    assert.equal(next.alreadySeen, 1);
+    assert.equal(enqueued.length, 1);
   });
 
   test('an empty search deletes and unlinks nothing', async () => {

@@ -9,6 +9,7 @@
  * short page never deletes or unlinks anything, and a poll that finds nothing new writes nothing.
  */
 import type { GhlSearchContact } from '../ghl/types.ts';
+import type { JobQueue } from '../queue/index.ts';
 import { getCursor, putCursor } from '../store/cursors.ts';
 import type { Cursor } from '../store/cursors.ts';
 import { ensurePendingLinks, findLinksByGhlIds } from '../store/links.ts';
@@ -25,6 +26,8 @@ import type {
   ContactSyncJob,
   ContactSyncOutcome,
 } from './contact-sync.ts';
+import { CONTACT_SYNC_JOB, personKey } from './jobs.ts';
+import type { ContactSyncPayload } from './jobs.ts';
 
 /** Default lookback behind the cursor: GHL search may show an update a few seconds late. */
 export const DEFAULT_POLL_LOOKBACK_MS = 60_000;
@@ -36,6 +39,12 @@ export interface PollOptions {
   lookbackMs?: number;
   /** Records per search page, 1..500; default 500. */
   pageLimit?: number;
+  /**
+   * A contact that fails goes here as a job (retries, then the dead-letter list) and the poll
+   * moves on; without a queue a failure stops the poll, and the next one starts again from the
+   * last committed cursor.
+   */
+  queue?: JobQueue | undefined;
   signal?: AbortSignal;
 }
 
@@ -49,7 +58,8 @@ export interface PollResult {
   seen: number;
   /** Contacts skipped because the cursor's tie-break set already had them. */
   alreadySeen: number;
-  outcomes: Record<ContactSyncOutcome['kind'], number>;
+  /** Per outcome; `failed` counts contacts handed to the job queue. */
+  outcomes: Record<ContactSyncOutcome['kind'] | 'failed', number>;
   /** The cursor after the poll (epoch ms), undefined when no contact was ever seen. */
   cursor: number | undefined;
 }
@@ -83,6 +93,7 @@ export async function pollContacts(
       unchanged: 0,
       unlinked: 0,
       skipped: 0,
+      failed: 0,
     },
     cursor: cursor ? Number(cursor.value) : undefined,
   };
@@ -101,7 +112,7 @@ export async function pollContacts(
     const fresh = page.contacts.filter((contact) => !seenAt(cursor, contact));
     result.alreadySeen += page.contacts.length - fresh.length;
     const next = advance(cursor, page.contacts);
-    const kinds = await syncPage(deps, locationId, fresh, next, signal);
+    const kinds = await syncPage(deps, options, fresh, next);
     for (const kind of kinds) result.outcomes[kind]++;
     if (next) {
       cursor = next;
@@ -160,11 +171,26 @@ function advance(
  */
 async function syncPage(
   deps: ContactSyncDeps,
-  locationId: string,
+  options: PollOptions,
   contacts: readonly GhlSearchContact[],
   next: Cursor | undefined,
-  signal: AbortSignal | undefined,
-): Promise<ContactSyncOutcome['kind'][]> {
+): Promise<(keyof PollResult['outcomes'])[]> {
+  const { locationId, signal } = options;
+  const failed: ContactSyncJob[] = [];
+  /** Runs `fn`; a throw sets the job aside for the queue, or stops the poll without one. */
+  const settle = async <R>(job: ContactSyncJob, fn: () => Promise<R>): Promise<R | undefined> => {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!options.queue) throw error;
+      deps.logger.warn(
+        { contactId: job.contactId, err: error },
+        'poll could not sync a contact; handed to the job queue',
+      );
+      failed.push(job);
+      return undefined;
+    }
+  };
   const jobs: ContactSyncJob[] = contacts.map((contact) => ({
     locationId,
     contactId: contact.id,
@@ -176,7 +202,10 @@ async function syncPage(
   const known = ids.length > 0 ? await findLinksByGhlIds(deps.db, 'person', locationId, ids) : null;
   const planned: ContactPlan[] = [];
   for (const job of jobs) {
-    planned.push(await planContact(deps, job, signal, known?.get(job.contactId) ?? null));
+    const plan = await settle(job, () =>
+      planContact(deps, job, signal, known?.get(job.contactId) ?? null),
+    );
+    if (plan) planned.push(plan);
   }
   const pendingLinks = pendingLinksOf(planned);
   let plans = planned;
@@ -192,15 +221,38 @@ async function syncPage(
   }
   const effects = [];
   for (const plan of plans) {
-    effects.push({ ...(await applyPlan(deps, plan, signal)), job: plan.job });
+    const effect = await settle(plan.job, () => applyPlan(deps, plan, signal));
+    if (effect) effects.push({ ...effect, job: plan.job });
   }
   const toCommit = effects.filter(needsCommit);
-  if (toCommit.length === 0 && !next) return effects.map((e) => e.outcome.kind);
+  const failures = failed.map(() => 'failed' as const);
+  // Before the commit moves the cursor past them: a crash in between replays the page, no loss.
+  await handOver(options.queue, failed);
+  if (toCommit.length === 0 && !next) return [...effects.map((e) => e.outcome.kind), ...failures];
   const done = await deps.db.transaction().execute(async (trx) => {
     const final = toCommit.length > 0 ? await commitEffects(trx, deps, toCommit) : [];
     if (next) await putCursor(trx, pollStream(locationId), next, deps.clock.now());
     return final;
   });
   const committed = new Set(toCommit);
-  return [...done, ...effects.filter((e) => !committed.has(e))].map((e) => e.outcome.kind);
+  const kinds = [...done, ...effects.filter((e) => !committed.has(e))].map((e) => e.outcome.kind);
+  return [...kinds, ...failures];
+}
+
+/**
+ * Contacts that failed become `contact-sync` jobs: once the cursor has moved past them, the queue
+ * (retries, then the dead-letter list) is what brings them over.
+ */
+async function handOver(queue: JobQueue | undefined, failed: readonly ContactSyncJob[]) {
+  for (const job of failed) {
+    const payload: ContactSyncPayload = {
+      locationId: job.locationId,
+      contactId: job.contactId,
+      trigger: 'poll',
+    };
+    await queue?.enqueue(CONTACT_SYNC_JOB, payload, {
+      key: personKey(job.locationId, job.contactId),
+      coalesceKey: 'contact',
+    });
+  }
 }

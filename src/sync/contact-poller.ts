@@ -3,6 +3,7 @@
  * that fails is logged and the next one starts from the last committed cursor; polls never
  * overlap. `ttsync serve` wires this in (see docs/sync.md, "Polling").
  */
+import type { JobQueue } from '../queue/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { pollContacts } from './contact-poll.ts';
@@ -19,6 +20,8 @@ export interface ContactPollerOptions {
   /** Passed to each poll; see `PollOptions`. */
   lookbackMs?: number;
   pageLimit?: number;
+  /** Where a contact that fails goes (recommended: the process's queue); see `PollOptions`. */
+  queue?: JobQueue | undefined;
   /** Called after each successful poll (tests, metrics). */
   onPoll?: (result: PollResult) => void;
 }
@@ -45,6 +48,7 @@ export function startContactPoller(
           signal,
           ...(options.lookbackMs !== undefined ? { lookbackMs: options.lookbackMs } : {}),
           ...(options.pageLimit !== undefined ? { pageLimit: options.pageLimit } : {}),
+          ...(options.queue ? { queue: options.queue } : {}),
         });
         const synced = result.seen - result.alreadySeen - result.outcomes.unchanged;
         const fields = { locationId, ...result.outcomes, seen: result.seen, cursor: result.cursor };
