@@ -2,14 +2,16 @@
  * `ttsync reconcile` against both sandboxes in-process, on both databases: zero drift after a
  * backfill; a contact added without a webhook, a lead changed in Tenant Turner and a contact
  * deleted in GHL are each reported; `--heal` fixes them and a second scan finds nothing; and
- * the mass-delete guard refuses when half the contacts vanish at once, unlinking nothing.
+ * the mass-delete guard refuses when half the contacts vanish at once, unlinking nothing; an
+ * empty search is never taken as a delete; a link whose lead is gone is extra; and on real
+ * Tenant Turner a changed lead is recorded as not applied and stays reported.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { backfillContacts } from '../src/sync/backfill.ts';
 import { scanDrift } from '../src/sync/reconcile.ts';
 import { healDrift } from '../src/sync/reconcile-heal.ts';
-import { listLinks } from '../src/store/links.ts';
+import { listLinks, updateLink } from '../src/store/links.ts';
 import { listVersions } from '../src/store/records.ts';
 import { formatDriftReport } from '../src/cli/reconcile.ts';
 import type { ContactSyncDeps } from '../src/sync/contact-sync.ts';
@@ -165,5 +167,25 @@ describeEachDialect('reconcile on real Tenant Turner (no lead update)', (stores)
     assert.equal(versions[0].source, 'ghl:reconcile');
     const again = await scanDrift(deps, { locationId });
     assert.equal(again.counts.different, 1, 'Tenant Turner cannot be changed back');
+  });
+  test('a link whose lead is gone (GET → 404) is extra, and healing unlinks it', async () => {
+    const store = await stores.open('reconcile-lead-gone');
+    const deps = syncDeps(store, boxes);
+    const locationId = boxes.ghlBox.locationId;
+    await backfillContacts(deps, { locationId });
+    const [link] = await listLinks(deps.db, 'person', { state: 'active' });
+    assert.ok(link);
+    await updateLink(deps.db, link.id, { ttId: '987654321' }, Date.now());
+    const drift = await scanDrift(deps, { locationId });
+    // (The lead changed by the test above stays different: real Tenant Turner has no update.)
+    assert.deepEqual([drift.counts.missing, drift.counts.extra], [0, 1]);
+    const item = drift.items.find((i) => i.kind === 'extra');
+    assert.ok(item?.kind === 'extra');
+    assert.equal(item.gone, 'lead');
+    assert.equal(item.contactId, link.ghlId);
+    const healed = await healDrift(deps, drift, { maxUnlinkShare: 0.2 });
+    assert.equal(healed.outcomes.unlinked, 1);
+    const next = await scanDrift(deps, { locationId });
+    assert.deepEqual([next.counts.missing, next.counts.extra], [1, 0], 'then synced anew');
   });
 });
