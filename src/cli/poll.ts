@@ -1,7 +1,7 @@
 /**
  * `ttsync poll contacts [--lookback-ms N] [--page-size N]`: one incremental poll of the GHL
  * contacts changed since the last poll (the first one looks back from now), synced to Tenant
- * Turner; prints what it synced.
+ * Turner; prints what it synced. A contact that fails is handed to the job queue, as in a backfill.
  */
 import { parseArgs } from 'node:util';
 import { Ttsync } from '../app.ts';
@@ -38,6 +38,7 @@ export async function poll(config: Config, argv: string[]): Promise<number> {
   try {
     const result = await pollContacts(app.deps, {
       locationId: app.locationId,
+      queue: app.queue,
       signal: stop.signal,
       ...(lookback !== undefined ? { lookbackMs: Number(lookback) } : {}),
       ...(pageSize !== undefined ? { pageLimit: Number(pageSize) } : {}),
@@ -58,6 +59,6 @@ export function pollLine(r: PollResult): string {
     `(${r.alreadySeen} already seen) on ${r.pages} page${r.pages === 1 ? '' : 's'}: ` +
     `${o.created} created, ${o.linked_existing} linked, ${o.updated} updated, ` +
     `${o.not_applied} not applied, ${o.unchanged} unchanged, ${o.unlinked} unlinked, ` +
-    `${o.skipped} skipped; cursor ${cursor}`
+    `${o.skipped} skipped, ${o.failed} queued for retry; cursor ${cursor}`
   );
 }
