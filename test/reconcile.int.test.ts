@@ -167,6 +167,9 @@ describeEachDialect('reconcile on real Tenant Turner (no lead update)', (stores)
     assert.equal(versions[0].source, 'ghl:reconcile');
     const again = await scanDrift(deps, { locationId });
     assert.equal(again.counts.different, 1, 'Tenant Turner cannot be changed back');
+    const repeat = await healDrift(deps, again);
+    assert.deepEqual(repeat.outcomes, { not_applied: 1 });
+    assert.equal((await listVersions(store.db, link.id)).length, versions.length, 'recorded once');
   });
   test('a link whose lead is gone (GET → 404) is extra, and healing unlinks it', async () => {
     const store = await stores.open('reconcile-lead-gone');

@@ -3,13 +3,14 @@
  * - missing → `syncContact` (creates the lead, or links the one Tenant Turner already has);
  * - different → the lead's current fields are stored as the Tenant Turner snapshot, then the
  *   contact goes through the contact sync as an update: applied on the extended surface,
- *   recorded as not applied on the real one (which has no lead update);
+ *   recorded as not applied on the real one (which has no lead update), once: a later heal
+ *   that finds the same lead already recorded writes nothing;
  * - extra → the link is unlinked with a record; nothing is ever deleted in Tenant Turner.
  *
  * The guard: when more than `maxUnlinkShare` of the location's active links would be unlinked,
  * nothing at all is done and the result says why.
  */
-import { insertAudit, putSnapshots } from '../store/records.ts';
+import { getSnapshot, insertAudit, putSnapshots } from '../store/records.ts';
 import { updateLink } from '../store/links.ts';
 import { contentHash } from './contact-mapping.ts';
 import { applyPlan, commitEffects, needsCommit, planContact, syncContact } from './contact-sync.ts';
@@ -108,12 +109,14 @@ async function healOne(
   if (item.kind === 'missing') return (await syncContact(deps, job, signal)).kind;
   // The lead changed in Tenant Turner while the contact did not: the contact's hash matches the
   // last synced one, so record what Tenant Turner holds now and send the contact as an update.
+  const hash = contentHash(item.lead);
+  if (!(await deps.tt.supports('lead-update', signal))) {
+    // Real Tenant Turner cannot take the change: record it once, not on every heal.
+    const known = await getSnapshot(deps.db, item.link.id, 'tt');
+    if (known?.hash === hash) return 'not_applied';
+  }
   const now = deps.clock.now();
-  await putSnapshots(
-    deps.db,
-    [{ linkId: item.link.id, side: 'tt', data: item.lead, hash: contentHash(item.lead) }],
-    now,
-  );
+  await putSnapshots(deps.db, [{ linkId: item.link.id, side: 'tt', data: item.lead, hash }], now);
   const plan = await planContact(deps, job, signal, item.link);
   const forced =
     plan.kind === 'unchanged'
