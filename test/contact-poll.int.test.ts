@@ -138,6 +138,50 @@ describeEachDialect('contact poll', (stores) => {
     }
   });
 
+  test('a contact updated between two pages of a poll shifts no other contact out of it', async () => {
+    const store = await stores.open('poll-shift');
+    const locationId = boxes.ghlBox.locationId;
+    const contacts: { id: string }[] = [];
+    for (const n of [9, 10, 11, 12]) {
+      contacts.push(await newContact(boxes, n));
+      await pause(3);
+    }
+    let updated = false;
+    const touchFirst = async (): Promise<void> => {
+      if (updated) return;
+      updated = true;
+      await boxes.ghl
+        .location(locationId)
+        .updateContact(contacts[0]?.id ?? '', { lastName: 'Moved' });
+    };
+    // After each page is consumed, the first contact changes once (moving to the end of the order).
+    const ghl = new Proxy(boxes.ghl, {
+      get(target, prop) {
+        if (prop !== 'location') return Reflect.get(target, prop, target) as unknown;
+        return (id: string, lane?: Parameters<typeof target.location>[1]) => {
+          const client = target.location(id, lane);
+          const search = client.searchContactPages.bind(client);
+          client.searchContactPages = async function* (options) {
+            for await (const page of search(options)) {
+              yield page;
+              await touchFirst();
+            }
+          };
+          return client;
+        };
+      },
+    });
+    const deps = { ...syncDeps(store, boxes), ghl };
+    const result = await pollContacts(deps, { locationId, pageLimit: 2 });
+    assert.equal(result.outcomes.created, 4, JSON.stringify(result));
+    assert.equal(result.outcomes.updated, 1, 'the moved contact is synced again at the end');
+    for (const contact of contacts) {
+      const link = await findLinkByGhlId(store.db, 'person', locationId, contact.id);
+      assert.equal(link?.state, 'active', contact.id);
+      assert.equal(leadsOf(boxes, contact.id).length, 1);
+    }
+  });
+
   test('a contact that fails goes to the job queue and the cursor moves past it', async () => {
     const store = await stores.open('poll-failed');
     const deps = syncDeps(store, boxes);

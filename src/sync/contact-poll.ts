@@ -8,6 +8,8 @@
  * contacts sharing a `dateUpdated` across a page boundary are each synced once. An empty or
  * short page never deletes or unlinks anything, and a poll that finds nothing new writes nothing.
  */
+import type { GhlLocationClient } from '../ghl/client.ts';
+import type { ContactSearchPage, SearchContactsOptions } from '../ghl/ops/contact-lists.ts';
 import type { GhlSearchContact } from '../ghl/types.ts';
 import type { JobQueue } from '../queue/index.ts';
 import { getCursor, putCursor } from '../store/cursors.ts';
@@ -97,7 +99,7 @@ export async function pollContacts(
     },
     cursor: cursor ? Number(cursor.value) : undefined,
   };
-  const pages = deps.ghl.location(locationId, 'reconcile').searchContactPages({
+  const search: SearchContactsOptions = {
     pageLimit: options.pageLimit ?? 500,
     filters: [
       { field: 'dateUpdated', operator: 'range', value: { gte: new Date(since).toISOString() } },
@@ -105,8 +107,8 @@ export async function pollContacts(
     // GHL breaks ties by id (the second element of `searchAfter`); `id` itself is not sortable.
     sort: [{ field: 'dateUpdated', direction: 'asc' }],
     ...(signal ? { signal } : {}),
-  });
-  for await (const page of pages) {
+  };
+  for await (const page of keysetPages(deps.ghl.location(locationId, 'reconcile'), search)) {
     result.pages++;
     result.seen += page.contacts.length;
     const fresh = page.contacts.filter((contact) => !seenAt(cursor, contact));
@@ -120,6 +122,25 @@ export async function pollContacts(
     }
   }
   return result;
+}
+
+/**
+ * The search's pages, every one after the first fetched by `searchAfter` (the previous page's
+ * last `[dateUpdated, id]`) rather than by page number: a contact updated during the poll moves
+ * to the end of the order, which would shift a numbered page and skip a contact.
+ */
+async function* keysetPages(
+  ghl: Pick<GhlLocationClient, 'searchContactPages'>,
+  search: SearchContactsOptions,
+): AsyncGenerator<ContactSearchPage, void, undefined> {
+  let after: ContactSearchPage['cursor'];
+  for await (const page of ghl.searchContactPages(search)) {
+    yield page;
+    if (page.contacts.length < (search.pageLimit ?? 500)) return;
+    after = page.cursor;
+    break;
+  }
+  if (after) yield* ghl.searchContactPages({ ...search, searchAfter: after });
 }
 
 /** True when `contact` is at the cursor value and among the ids already seen there. */
