@@ -26,6 +26,8 @@ import { DbTokenStore } from './store/token-store.ts';
 import { backfillContacts } from './sync/backfill.ts';
 import type { BackfillOptions, BackfillProgress } from './sync/backfill.ts';
 import type { ContactSyncDeps } from './sync/contact-sync.ts';
+import { startContactPoller } from './sync/contact-poller.ts';
+import type { ContactPoller } from './sync/contact-poller.ts';
 import { InboxDispatcher } from './sync/dispatcher.ts';
 import { registerSyncHandlers } from './sync/jobs.ts';
 import { loadMappingFile, parseMapping } from './sync/mapping-config.ts';
@@ -66,6 +68,7 @@ export class Ttsync {
   readonly #verifier: GhlWebhookVerifier;
   readonly #oauth: ServerOptions['ghlOAuth'];
   #stopServer: (() => Promise<void>) | undefined;
+  #poller: ContactPoller | undefined;
 
   private constructor(
     options: TtsyncOptions,
@@ -224,6 +227,17 @@ export class Ttsync {
     this.#stopServer = () => app.close();
     this.#dispatcher.start();
     if (options.work) await this.queue.start();
+    const intervalMs = this.#options.config.TTSYNC_POLL_INTERVAL_MS;
+    if (intervalMs > 0) {
+      // Catches what webhooks miss (GHL drops any delivery not answered 429).
+      this.#poller = startContactPoller(this.deps, {
+        locationId: this.locationId,
+        intervalMs,
+        clock: this.deps.clock,
+        logger: this.#options.logger.child({ part: 'poller' }),
+        queue: this.queue,
+      });
+    }
     return url;
   }
 
@@ -248,6 +262,7 @@ export class Ttsync {
 
   /** Stops serving and working, then closes the clients and the database. */
   async close(): Promise<void> {
+    await this.#poller?.stop();
     await this.#stopServer?.();
     await this.#dispatcher.stop();
     await this.queue.stop();

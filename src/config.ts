@@ -53,6 +53,7 @@ const schema = z.object({
   TTSYNC_SECRET_KEY: z.string().min(32, 'must be 32 bytes as hex or base64').optional(),
   TTSYNC_MAPPING_FILE: z.string().min(1).optional(),
   TTSYNC_WORKER_CONCURRENCY: intFrom(1, 64).default(4),
+  TTSYNC_POLL_INTERVAL_MS: intFrom(0).default(60_000),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SQLITE_BUSY_TIMEOUT_MS: intFrom(0).default(5_000),
 });

@@ -234,8 +234,9 @@ describeEachDialect('job queue contract', (stores) => {
       ranAt.set(payload.n, Date.now());
     });
     const enqueuedAt = Date.now();
-    const late = await queue.enqueue('d', { n: 'late' }, { key: 'k', delayMs: 400 });
-    const at = await queue.enqueue('d', { n: 'at' }, { key: 'k2', runAt: enqueuedAt + 300 });
+    // Delays far above what three enqueues take on a loaded machine, so the counts are stable.
+    const late = await queue.enqueue('d', { n: 'late' }, { key: 'k', delayMs: 1_500 });
+    const at = await queue.enqueue('d', { n: 'at' }, { key: 'k2', runAt: enqueuedAt + 1_200 });
     const now = await queue.enqueue('d', { n: 'now' }, { key: 'k' });
     assert.deepEqual(await queue.counts(), { ...idle, waiting: 1, delayed: 2 });
     await queue.start();
@@ -243,8 +244,8 @@ describeEachDialect('job queue contract', (stores) => {
     await harness.outcomes.wait(outcome(at.id, 'completed'), 'the runAt job');
     await harness.outcomes.wait(outcome(late.id, 'completed'), 'the delayed job');
     // PostgreSQL compares start times on its own clock: allow it a few ms of skew.
-    assert.ok((ranAt.get('late') ?? 0) >= enqueuedAt + 400 - 15, 'delayMs respected');
-    assert.ok((ranAt.get('at') ?? 0) >= enqueuedAt + 300 - 15, 'runAt respected');
+    assert.ok((ranAt.get('late') ?? 0) >= enqueuedAt + 1_500 - 15, 'delayMs respected');
+    assert.ok((ranAt.get('at') ?? 0) >= enqueuedAt + 1_200 - 15, 'runAt respected');
     assert.ok((ranAt.get('now') ?? Infinity) < (ranAt.get('late') ?? 0), 'key not held by a delay');
   });
 
