@@ -6,8 +6,7 @@ import { findLinkByGhlId } from '../store/links.ts';
 import type { Link } from '../store/links.ts';
 import { getSnapshot } from '../store/records.ts';
 import type { ChangeRecord, SnapshotWrite } from '../store/records.ts';
-import type { Lead } from '../tenant-turner/resources.ts';
-import { contentHash } from './contact-mapping.ts';
+import { contentHash, leadStateOf } from './contact-mapping.ts';
 import type { LeadFields } from './contact-mapping.ts';
 import { NO_LEAD_UPDATE } from './contact-types.ts';
 import type {
@@ -259,19 +258,6 @@ export function sharedLeadEffect(job: ContactSyncJob, ttId: string): ContactEffe
     `Tenant Turner lead ${ttId} (same email or phone) is already linked to another GHL contact; ` +
       'merge the duplicate contacts in GHL, or give this one its own email and phone',
   );
-}
-
-function leadStateOf(lead: Lead): LeadState {
-  return {
-    firstName: lead.firstName ?? '',
-    lastName: lead.lastName ?? '',
-    email: (lead.email ?? '').toLowerCase(),
-    phone: lead.phone ?? '',
-    source: lead.source ?? '',
-    externalId: lead.externalId ?? '',
-    externalSource: lead.externalSource ?? '',
-    ...(lead.propertyId !== undefined ? { propertyId: lead.propertyId } : {}),
-  };
 }
 
 function name(lead: LeadState): string {

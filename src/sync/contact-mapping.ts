@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { CountryCode } from 'libphonenumber-js';
+import type { Lead } from '../tenant-turner/resources.ts';
 import type { Mapping } from './mapping-config.ts';
 
 /** The contact fields the mapping reads (a GHL contact, a search hit or a webhook payload). */
@@ -173,4 +174,18 @@ function text(value: unknown): string {
   if (typeof value === 'string') return value.trim();
   if (typeof value === 'number') return String(value);
   return '';
+}
+
+/** A lead in the shape ttsync writes (how a lead read from Tenant Turner is compared). */
+export function leadStateOf(lead: Lead): LeadFields & { propertyId?: number } {
+  return {
+    firstName: lead.firstName ?? '',
+    lastName: lead.lastName ?? '',
+    email: (lead.email ?? '').toLowerCase(),
+    phone: lead.phone ?? '',
+    source: lead.source ?? '',
+    externalId: lead.externalId ?? '',
+    externalSource: lead.externalSource ?? '',
+    ...(lead.propertyId !== undefined ? { propertyId: lead.propertyId } : {}),
+  };
 }

@@ -16,7 +16,7 @@ import { AppError } from '../shared/errors.ts';
 import { findLinksByGhlIds, listLinks } from '../store/links.ts';
 import type { Link } from '../store/links.ts';
 import type { Lead } from '../tenant-turner/resources.ts';
-import { mapContact } from './contact-mapping.ts';
+import { leadStateOf, mapContact } from './contact-mapping.ts';
 import type { ContactLike } from './contact-mapping.ts';
 import type { ContactSyncDeps, LeadState } from './contact-sync.ts';
 
@@ -210,20 +210,6 @@ export function diffFields(expected: LeadState, actual: LeadState): FieldDrift[]
     if (want !== have) drift.push({ field, expected: want, actual: have });
   }
   return drift;
-}
-
-/** A lead in the shape ttsync writes (as `contact-sync.ts` reads it back). */
-export function leadStateOf(lead: Lead): LeadState {
-  return {
-    firstName: lead.firstName ?? '',
-    lastName: lead.lastName ?? '',
-    email: (lead.email ?? '').toLowerCase(),
-    phone: lead.phone ?? '',
-    source: lead.source ?? '',
-    externalId: lead.externalId ?? '',
-    externalSource: lead.externalSource ?? '',
-    ...(lead.propertyId !== undefined ? { propertyId: lead.propertyId } : {}),
-  };
 }
 
 /** `read()`, or undefined when the record is confirmed gone (a 404); other errors throw. */
