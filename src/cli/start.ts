@@ -5,11 +5,13 @@
  * to look.
  */
 import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Ttsync } from '../app.ts';
 import type { Endpoints } from '../app.ts';
 import type { Config } from '../config.ts';
 import { ghlAuthMode } from '../config.ts';
+import { AppError } from '../shared/errors.ts';
 import { processLogger, progressLine } from './commands.ts';
 import { untilSignal } from './signals.ts';
 
@@ -29,6 +31,8 @@ export async function start(config: Config, startDemo: StartDemo | undefined): P
     console.error('No credentials configured and no sandboxes in this build; see README.md.');
     return 1;
   }
+  // Before anything else: a second `ttsync start` must not reset the first one's data.
+  await assertPortFree(config.PORT, config.HOST);
   let demo: DemoSandboxes | undefined;
   let effective = config;
   if (!real && startDemo) {
@@ -66,6 +70,30 @@ export async function start(config: Config, startDemo: StartDemo | undefined): P
     await demo?.close();
   }
   return 0;
+}
+
+/** Fails with what to do when `port` is taken (port 0 is always free). */
+async function assertPortFree(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  const server = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new AppError(
+        'config_invalid',
+        `Port ${port} on ${host} is already in use (another ttsync?): stop that process or set ` +
+          'PORT to a free port.',
+        { cause: error },
+      );
+    }
+    throw error;
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 }
 
 function whereToLook(

@@ -1,0 +1,35 @@
+/**
+ * `ttsync start` without credentials, as a new user runs it (`npm start`): both sandboxes and
+ * ttsync start on a fresh embedded database, the sample contacts sync, the console says where
+ * to look, and Ctrl+C (SIGINT) stops everything cleanly.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runTtsync } from './support/processes.ts';
+
+test('start without credentials syncs the sample contacts and says where to look', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ttsync-start-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  // No GHL or Tenant Turner credentials in the environment: the sandbox path.
+  const env: Record<string, string> = { PORT: '0', TTSYNC_DATA_DIR: dataDir };
+  for (const key of ['GHL_PRIVATE_TOKEN', 'GHL_CLIENT_ID', 'TT_API_KEY', 'DATABASE_URL']) {
+    env[key] = '';
+  }
+  const run = runTtsync(['start'], env);
+  const [, created = '0', skipped = '0'] = await run.waitFor(
+    /Contacts synced: 25 of 25 contacts[^:]*: (\d+) created.* (\d+) skipped/,
+    60_000,
+  );
+  assert.equal(Number(created) + Number(skipped), 25);
+  assert.ok(Number(created) > 0);
+  const [, stateUrl = ''] = await run.waitFor(/Tenant Turner leads\s+(\S+)/);
+  const state = (await (await fetch(stateUrl)).json()) as { leads: unknown[] };
+  assert.equal(state.leads.length, Number(created), 'every created lead is in Tenant Turner');
+  const [, health = ''] = await run.waitFor(/ttsync health\s+(\S+)/);
+  assert.equal((await fetch(health)).status, 200);
+  assert.match(run.output(), /Try a change: create a contact in the GHL sandbox/);
+  assert.equal(await run.stop('SIGINT'), 0, run.output());
+});
