@@ -9,45 +9,8 @@ import * as dtos from '../sandbox/ghl/dto-specs.ts';
 import type { DtoSpec } from '../sandbox/ghl/dto-validation.ts';
 import { startGhlSandbox } from '../sandbox/ghl/index.ts';
 import type { GhlSandbox } from '../sandbox/ghl/index.ts';
-
-interface Reply {
-  status: number;
-  headers: Headers;
-  body: Record<string, unknown>;
-}
-
-async function call(
-  sandbox: GhlSandbox,
-  method: string,
-  path: string,
-  options: { token?: string; body?: unknown; version?: string | null } = {},
-): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
-  if (options.version !== null)
-    headers['version'] =
-      options.version ?? (path.startsWith('/calendars') ? '2021-04-15' : '2021-07-28');
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${sandbox.url}${path}`, {
-    method,
-    headers,
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
-  };
-}
-
-function withoutTrace(body: Record<string, unknown>): Record<string, unknown> {
-  assert.equal(typeof body['traceId'], 'string', 'every GHL body carries a traceId');
-  const { traceId: _trace, ...rest } = body;
-  return rest;
-}
-
-const RW = ['contacts.readonly', 'contacts.write'];
+import { call, RW, withoutTrace } from './support/ghl-raw.ts';
+import type { Reply } from './support/ghl-raw.ts';
 
 interface SpecSchema {
   properties?: Record<string, unknown>;
