@@ -48,12 +48,7 @@ export async function recordInboundEvent(
   db: Kysely<Database> | Transaction<Database>,
   event: InboundEvent,
 ): Promise<'stored' | 'duplicate'> {
-  const result = await db
-    .insertInto('inbox')
-    .values(inboxRow(event))
-    .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0 ? 'stored' : 'duplicate';
+  return (await insertNew(db, [event])).size > 0 ? 'stored' : 'duplicate';
 }
 
 /** The oldest events in `status`, in arrival order. */
@@ -96,35 +91,17 @@ export async function setInboxStatus(
     .execute();
 }
 
-/** Events per status, for monitoring. */
-export async function inboxCounts(db: Kysely<Database>): Promise<Record<InboxStatus, number>> {
-  const rows = await db
-    .selectFrom('inbox')
-    .select(['status', db.fn.countAll<number>().as('n')])
-    .groupBy('status')
-    .execute();
-  const counts: Record<InboxStatus, number> = {
-    received: 0,
-    enqueued: 0,
-    deferred: 0,
-    done: 0,
-    failed: 0,
-  };
-  for (const row of rows) counts[row.status as InboxStatus] = Number(row.n);
-  return counts;
-}
-
 /**
  * Inserts the events not stored yet in one statement; resolves with the provider/event-id keys
  * of those it inserted.
  */
 async function insertNew(
-  trx: Transaction<Database>,
+  db: Kysely<Database> | Transaction<Database>,
   events: readonly InboundEvent[],
 ): Promise<Set<string>> {
   const stored = new Set<string>();
   for (let i = 0; i < events.length; i += 200) {
-    const rows = await trx
+    const rows = await db
       .insertInto('inbox')
       .values(events.slice(i, i + 200).map(inboxRow))
       .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())

@@ -95,21 +95,6 @@ async function findLinksBy(
   return found;
 }
 
-/** The link of a Tenant Turner record, if any. */
-export async function findLinkByTtId(
-  db: Db,
-  kind: LinkKind,
-  ttId: string,
-): Promise<Link | undefined> {
-  const row = await db
-    .selectFrom('links')
-    .selectAll()
-    .where('kind', '=', kind)
-    .where('tt_id', '=', ttId)
-    .executeTakeFirst();
-  return row && toLink(row);
-}
-
 /** A link by id. */
 export async function getLink(db: Db, id: string): Promise<Link | undefined> {
   const row = await db.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();
@@ -187,16 +172,4 @@ export async function listLinks(
     .limit(options.limit ?? 1000)
     .execute();
   return rows.map(toLink);
-}
-
-/** Links per kind and state, for monitoring. */
-export async function countLinks(
-  db: Db,
-): Promise<{ kind: string; state: string; count: number }[]> {
-  const rows = await db
-    .selectFrom('links')
-    .select(['kind', 'state', db.fn.countAll<number>().as('n')])
-    .groupBy(['kind', 'state'])
-    .execute();
-  return rows.map((r) => ({ kind: r.kind, state: r.state, count: Number(r.n) }));
 }

@@ -91,16 +91,6 @@ export async function getSnapshot(
   );
 }
 
-/** Stores the snapshot of one side of a link. */
-export async function putSnapshot(
-  db: Db,
-  linkId: string,
-  snapshot: SnapshotWrite,
-  now: number,
-): Promise<void> {
-  await putSnapshots(db, [{ linkId, ...snapshot }], now);
-}
-
 /** Rows per multi-row statement: far below SQLite's 32,766 bound variables. */
 const CHUNK = 200;
 
@@ -141,11 +131,6 @@ export async function putSnapshots(
       )
       .execute();
   }
-}
-
-/** Writes every record of `change`; call inside the transaction that completes the work. */
-export async function recordChange(db: Db, change: ChangeRecord, now: number): Promise<void> {
-  await recordChanges(db, [change], now);
 }
 
 /**
