@@ -7,16 +7,9 @@
 import type { GhlSearchContact } from '../ghl/types.ts';
 import type { JobQueue } from '../queue/index.ts';
 import { deleteCursor, getCursor, putCursor } from '../store/cursors.ts';
-import { ensurePendingLinks, findLinksByGhlIds } from '../store/links.ts';
-import { applyPlan, commitEffects, pendingLinksOf, planContact } from './contact-sync.ts';
-import type {
-  ContactPlan,
-  ContactSyncDeps,
-  ContactSyncJob,
-  ContactSyncOutcome,
-} from './contact-sync.ts';
-import { CONTACT_SYNC_JOB, personKey } from './jobs.ts';
-import type { ContactSyncPayload } from './jobs.ts';
+import { handOverFailures, planAndApplyPage } from './contact-page.ts';
+import { commitEffects } from './contact-sync.ts';
+import type { ContactSyncDeps, ContactSyncOutcome } from './contact-sync.ts';
 
 /** Counts so far. */
 export interface BackfillProgress {
@@ -89,35 +82,14 @@ export async function backfillContacts(
   });
   for await (const page of pages) {
     progress.total ??= page.total;
-    const jobs: ContactSyncJob[] = page.contacts.map((contact) => ({
+    const { effects, failed } = await planAndApplyPage(deps, page.contacts, {
       locationId,
-      contactId: contact.id,
       trigger: 'backfill',
-      contact,
       lane: 'backfill',
-    }));
-    const failed: Failure[] = [];
-    // Phase 1: plan every contact (reads only; the page's links in one query).
-    const ids = jobs.map((job) => job.contactId);
-    const known = await findLinksByGhlIds(deps.db, 'person', locationId, ids);
-    const planned = await settleEach(jobs, options, failed, (job) =>
-      planContact(deps, job, options.signal, known.get(job.contactId) ?? null),
-    );
-    // Phase 2: every pending link of the page in one commit, before any lead is written.
-    await deps.db
-      .transaction()
-      .execute((trx) =>
-        ensurePendingLinks(trx, 'person', pendingLinksOf(planned), deps.clock.now()),
-      );
-    const pending = await findLinksByGhlIds(deps.db, 'person', locationId, ids);
-    const plans = planned.map((plan): ContactPlan => {
-      const link = pending.get(plan.job.contactId);
-      return plan.kind === 'create' && link ? { ...plan, link } : plan;
+      concurrency: options.concurrency ?? 8,
+      queue: options.queue,
+      signal: options.signal,
     });
-    // Phase 3: the Tenant Turner writes, concurrently.
-    const effects = await settleEach(plans, options, failed, (plan: ContactPlan) =>
-      applyPlan(deps, plan, options.signal).then((effect) => ({ ...effect, job: plan.job })),
-    );
     progress.pages++;
     progress.contacts += page.contacts.length;
     const next: Checkpoint | undefined =
@@ -129,6 +101,8 @@ export async function backfillContacts(
             contacts: progress.contacts,
             outcomes: progress.outcomes,
           };
+    // Before the checkpoint moves past them: a crash in between replays the page, no loss.
+    await handOverFailures(deps, options.queue, failed, 'backfill');
     // Phase 4: the page's records and its checkpoint in one commit. A crash before it replays
     // the page, which finds its leads already there (linked, not created again).
     const final = await deps.db.transaction().execute(async (trx) => {
@@ -145,7 +119,6 @@ export async function backfillContacts(
       }
       return done;
     });
-    await handOver(deps, options, failed);
     progress.elapsedMs = deps.clock.now() - started;
     deps.logger.debug({ page: progress.pages, contacts: final.length }, 'backfill page done');
     options.onProgress?.({ ...progress, outcomes: { ...progress.outcomes } });
@@ -153,68 +126,4 @@ export async function backfillContacts(
   await deleteCursor(deps.db, stream);
   progress.elapsedMs = deps.clock.now() - started;
   return progress;
-}
-
-/** A contact the backfill could not sync, and why. */
-interface Failure {
-  job: ContactSyncJob;
-  error: unknown;
-}
-
-/**
- * Runs `fn` over `items` at the backfill's concurrency; an item that throws is set aside in
- * `failed` (for the job queue) unless there is no queue, in which case the backfill stops.
- */
-async function settleEach<T extends { job: ContactSyncJob } | ContactSyncJob, R>(
-  items: readonly T[],
-  options: BackfillOptions,
-  failed: Failure[],
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = [];
-  await mapConcurrent(items, options.concurrency ?? 8, async (item) => {
-    try {
-      results.push(await fn(item));
-    } catch (error) {
-      if (!options.queue) throw error;
-      failed.push({ job: 'job' in item ? item.job : item, error });
-    }
-  });
-  return results;
-}
-
-/** Contacts that failed go to the job queue: retries, then the dead-letter list. */
-async function handOver(
-  deps: ContactSyncDeps,
-  options: BackfillOptions,
-  failed: readonly Failure[],
-): Promise<void> {
-  for (const { job, error } of failed) {
-    deps.logger.warn(
-      { contactId: job.contactId, err: error },
-      'backfill could not sync a contact; handed to the job queue',
-    );
-    const payload: ContactSyncPayload = {
-      locationId: job.locationId,
-      contactId: job.contactId,
-      trigger: 'backfill',
-    };
-    await options.queue?.enqueue(CONTACT_SYNC_JOB, payload, {
-      key: personKey(job.locationId, job.contactId),
-      coalesceKey: 'contact',
-    });
-  }
-}
-
-/** Runs `fn` over `items`, at most `limit` at once. */
-async function mapConcurrent<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < items.length; i = next++) await fn(items[i] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -14,22 +14,9 @@ import type { GhlSearchContact } from '../ghl/types.ts';
 import type { JobQueue } from '../queue/index.ts';
 import { getCursor, putCursor } from '../store/cursors.ts';
 import type { Cursor } from '../store/cursors.ts';
-import { ensurePendingLinks, findLinksByGhlIds } from '../store/links.ts';
-import {
-  applyPlan,
-  commitEffects,
-  needsCommit,
-  pendingLinksOf,
-  planContact,
-} from './contact-sync.ts';
-import type {
-  ContactPlan,
-  ContactSyncDeps,
-  ContactSyncJob,
-  ContactSyncOutcome,
-} from './contact-sync.ts';
-import { CONTACT_SYNC_JOB, personKey } from './jobs.ts';
-import type { ContactSyncPayload } from './jobs.ts';
+import { handOverFailures, planAndApplyPage } from './contact-page.ts';
+import { commitEffects, needsCommit } from './contact-sync.ts';
+import type { ContactSyncDeps, ContactSyncOutcome } from './contact-sync.ts';
 
 /** Default lookback behind the cursor: GHL search may show an update a few seconds late. */
 export const DEFAULT_POLL_LOOKBACK_MS = 60_000;
@@ -196,59 +183,20 @@ async function syncPage(
   contacts: readonly GhlSearchContact[],
   next: Cursor | undefined,
 ): Promise<(keyof PollResult['outcomes'])[]> {
-  const { locationId, signal } = options;
-  const failed: ContactSyncJob[] = [];
-  /** Runs `fn`; a throw sets the job aside for the queue, or stops the poll without one. */
-  const settle = async <R>(job: ContactSyncJob, fn: () => Promise<R>): Promise<R | undefined> => {
-    try {
-      return await fn();
-    } catch (error) {
-      if (!options.queue) throw error;
-      deps.logger.warn(
-        { contactId: job.contactId, err: error },
-        'poll could not sync a contact; handed to the job queue',
-      );
-      failed.push(job);
-      return undefined;
-    }
-  };
-  const jobs: ContactSyncJob[] = contacts.map((contact) => ({
+  const { locationId } = options;
+  // One at a time: poll pages are small, and a poll shares the budget with webhooks.
+  const { effects, failed } = await planAndApplyPage(deps, contacts, {
     locationId,
-    contactId: contact.id,
     trigger: 'poll',
-    contact,
     lane: 'reconcile',
-  }));
-  const ids = jobs.map((job) => job.contactId);
-  const known = ids.length > 0 ? await findLinksByGhlIds(deps.db, 'person', locationId, ids) : null;
-  const planned: ContactPlan[] = [];
-  for (const job of jobs) {
-    const plan = await settle(job, () =>
-      planContact(deps, job, signal, known?.get(job.contactId) ?? null),
-    );
-    if (plan) planned.push(plan);
-  }
-  const pendingLinks = pendingLinksOf(planned);
-  let plans = planned;
-  if (pendingLinks.length > 0) {
-    await deps.db
-      .transaction()
-      .execute((trx) => ensurePendingLinks(trx, 'person', pendingLinks, deps.clock.now()));
-    const pending = await findLinksByGhlIds(deps.db, 'person', locationId, ids);
-    plans = planned.map((plan): ContactPlan => {
-      const link = pending.get(plan.job.contactId);
-      return plan.kind === 'create' && link ? { ...plan, link } : plan;
-    });
-  }
-  const effects = [];
-  for (const plan of plans) {
-    const effect = await settle(plan.job, () => applyPlan(deps, plan, signal));
-    if (effect) effects.push({ ...effect, job: plan.job });
-  }
+    concurrency: 1,
+    queue: options.queue,
+    signal: options.signal,
+  });
   const toCommit = effects.filter(needsCommit);
   const failures = failed.map(() => 'failed' as const);
   // Before the commit moves the cursor past them: a crash in between replays the page, no loss.
-  await handOver(options.queue, failed);
+  await handOverFailures(deps, options.queue, failed, 'poll');
   if (toCommit.length === 0 && !next) return [...effects.map((e) => e.outcome.kind), ...failures];
   const done = await deps.db.transaction().execute(async (trx) => {
     const final = toCommit.length > 0 ? await commitEffects(trx, deps, toCommit) : [];
@@ -258,22 +206,4 @@ async function syncPage(
   const committed = new Set(toCommit);
   const kinds = [...done, ...effects.filter((e) => !committed.has(e))].map((e) => e.outcome.kind);
   return [...kinds, ...failures];
-}
-
-/**
- * Contacts that failed become `contact-sync` jobs: once the cursor has moved past them, the queue
- * (retries, then the dead-letter list) is what brings them over.
- */
-async function handOver(queue: JobQueue | undefined, failed: readonly ContactSyncJob[]) {
-  for (const job of failed) {
-    const payload: ContactSyncPayload = {
-      locationId: job.locationId,
-      contactId: job.contactId,
-      trigger: 'poll',
-    };
-    await queue?.enqueue(CONTACT_SYNC_JOB, payload, {
-      key: personKey(job.locationId, job.contactId),
-      coalesceKey: 'contact',
-    });
-  }
 }
