@@ -39,6 +39,7 @@ export const GHL_OAUTH_SCOPES = [
   'contacts.readonly',
   'contacts.write',
   'locations/tasks.readonly',
+  'calendars.readonly',
   'calendars/events.readonly',
   'users.readonly',
 ];

@@ -38,6 +38,7 @@ const COVERAGE = [
   'get-appointments-for-contact 200',
   'add-tags 201',
   'remove-tags 200',
+  'get-calendars 200',
   'get-calendar-events 200',
   'get-appointment 200',
   'create-appointment 200',
@@ -74,6 +75,7 @@ const CALENDARS = '2021-04-15';
 const ALL_SCOPES = [
   'contacts.readonly',
   'contacts.write',
+  'calendars.readonly',
   'calendars/events.readonly',
   'calendars/events.write',
   'locations/customFields.readonly',
@@ -429,6 +431,17 @@ describe('GHL sandbox responses conform to spec/ghl', () => {
     }
     assert.ok(event !== undefined, 'a seeded contact has an appointment');
     const calendarId = text(event, 'calendarId');
+    const calendars = list(
+      await call(
+        { method: 'GET', path: `/calendars/?locationId=${sandbox.locationId}`, version: CALENDARS },
+        200,
+      ),
+      'calendars',
+    );
+    assert.ok(
+      calendars.some((calendar) => text(calendar, 'id') === calendarId),
+      "the location's calendars include the appointment's",
+    );
     const window = `startTime=0&endTime=${Date.UTC(2100, 0, 1)}`;
     await call(
       {

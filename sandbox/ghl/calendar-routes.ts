@@ -1,7 +1,8 @@
 /**
  * Appointments: the contact's list (Version 2021-07-28, zone-less times) and the calendar
- * endpoints (Version 2021-04-15): events by epoch-ms window, create/edit/get appointment and
- * delete event (`{ succeeded }`, spelled correctly here, 201 as declared in the spec).
+ * endpoints (Version 2021-04-15): the location's calendars, events by epoch-ms window,
+ * create/edit/get appointment and delete event (`{ succeeded }`, spelled correctly here, 201 as
+ * declared in the spec).
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppointmentInput } from './activity-mutations.ts';
@@ -86,6 +87,34 @@ function toAppointmentInput(
 }
 
 export function registerCalendarRoutes(app: FastifyInstance, ctx: SandboxContext): void {
+  apiRoute(
+    app,
+    ctx,
+    {
+      method: 'GET',
+      url: '/calendars/',
+      version: CALENDARS,
+      auth: { scope: 'calendars.readonly' },
+    },
+    ({ principal, query }) => {
+      const locationId = assertLocation(principal, queryText(query['locationId']));
+      const groupId = queryText(query['groupId']);
+      const calendars = ctx.state
+        .calendarsOf(locationId)
+        .filter((calendar) => groupId === undefined || calendar.groupId === groupId)
+        .map((calendar) => ({
+          id: calendar.id,
+          locationId: calendar.locationId,
+          groupId: calendar.groupId,
+          name: calendar.name,
+          isActive: true,
+          calendarType: 'event',
+          slug: calendar.name.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+        }));
+      return { status: 200, body: { calendars } };
+    },
+  );
+
   apiRoute(
     app,
     ctx,

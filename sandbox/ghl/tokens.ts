@@ -11,6 +11,7 @@ export const ALL_SCOPES: readonly string[] = [
   'contacts.write',
   'locations/tasks.readonly',
   'locations/customFields.readonly',
+  'calendars.readonly',
   'calendars/events.readonly',
   'calendars/events.write',
   'users.readonly',

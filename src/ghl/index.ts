@@ -12,6 +12,7 @@ export type { GhlRequest, GhlResponse, GhlVersion } from './http.ts';
 export { classifyGhlFailure, isScopeError } from './errors.ts';
 export { SEARCH_MAX_PAGE_LIMIT, SEARCH_PAGE_CAP } from './ops/contact-lists.ts';
 export type * from './types.ts';
+export type { GhlCalendar } from './ops/calendars.ts';
 export {
   GhlWebhookVerifier,
   GHL_WEBHOOK_PUBLIC_KEY_PEM,

@@ -1,7 +1,9 @@
 /**
- * Appointments (ghl-api.md §2.8): a contact's appointments, and calendar events by time window.
+ * Appointments (ghl-api.md §2.8): a contact's appointments, a location's calendars, calendar
+ * events by time window, and one appointment by id.
  */
 import { AppError } from '../../shared/errors.ts';
+import type { components as CalendarsApi } from '../generated/calendars.ts';
 import type { GhlAppointment, GhlCalendarEvent } from '../types.ts';
 import type { CallOptions, GhlContext } from './context.ts';
 import { READ, call, seg } from './context.ts';
@@ -18,6 +20,52 @@ export async function listContactAppointments(
     options,
   );
   return body.events;
+}
+
+/** A calendar of a location (spec `CalendarDTO`; the fields ttsync reads). */
+export type GhlCalendar = Pick<CalendarsApi['schemas']['CalendarDTO'], 'locationId' | 'name'> &
+  Partial<Pick<CalendarsApi['schemas']['CalendarDTO'], 'groupId' | 'isActive' | 'calendarType'>> & {
+    id: string;
+  };
+
+/**
+ * `GET /calendars/`: every calendar of the location (drafts included, GHL's default). Needs
+ * `calendars.readonly` and `Version: 2021-04-15`.
+ */
+export async function listCalendars(
+  ctx: GhlContext,
+  filter: { groupId?: string } = {},
+  options?: CallOptions,
+): Promise<GhlCalendar[]> {
+  const body = await call<{ calendars?: GhlCalendar[] }>(
+    ctx,
+    {
+      method: 'GET',
+      path: '/calendars/',
+      scope: 'calendars.readonly',
+      query: { locationId: ctx.locationId, groupId: filter.groupId },
+    },
+    options,
+  );
+  return body.calendars ?? [];
+}
+
+/** `GET /calendars/events/appointments/{eventId}` (`calendars/events.readonly`). */
+export async function getAppointment(
+  ctx: GhlContext,
+  eventId: string,
+  options?: CallOptions,
+): Promise<GhlCalendarEvent> {
+  const body = await call<{ event: GhlCalendarEvent }>(
+    ctx,
+    {
+      method: 'GET',
+      path: `/calendars/events/appointments/${seg(eventId)}`,
+      scope: 'calendars/events.readonly',
+    },
+    options,
+  );
+  return body.event;
 }
 
 /** Which events `listCalendarEvents` reads: one of calendar, user or group, and a window. */

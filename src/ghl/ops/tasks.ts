@@ -119,17 +119,18 @@ export interface TaskSearchFilter {
 }
 
 /**
- * `POST /locations/{id}/tasks/search`, every page (limit/skip). Needs `locations/tasks.readonly`.
+ * `POST /locations/{id}/tasks/search`, every page (limit/skip) from `skip` (default 0). Needs
+ * `locations/tasks.readonly`.
  * Stops on a short or empty page, and on a page that repeats the previous one.
  */
 export async function* searchLocationTasks(
   ctx: GhlContext,
   filter: TaskSearchFilter = {},
-  options: CallOptions & { pageSize?: number } = {},
+  options: CallOptions & { pageSize?: number; skip?: number } = {},
 ): AsyncGenerator<GhlTask, void, undefined> {
   const limit = options.pageSize ?? 100;
   let previousFirst: string | undefined;
-  for (let skip = 0; ; skip += limit) {
+  for (let skip = options.skip ?? 0; ; skip += limit) {
     const body = await call<{ tasks: GhlTask[] }>(
       ctx,
       {
