@@ -2,12 +2,14 @@
  * The incremental contact poll against both sandboxes (in process), on both databases: a change
  * made in GHL without a webhook is picked up by the next poll; a poll with nothing new writes
  * nothing and calls Tenant Turner not at all; contacts sharing a `dateUpdated` (across a page
- * boundary, and one arriving later at the cursor's value) are each synced exactly once; and a
- * poll whose search comes back empty deletes and unlinks nothing.
+ * boundary, and one arriving later at the cursor's value) are each synced exactly once; a
+ * poll whose search comes back empty deletes and unlinks nothing; and a first poll that finds
+ * nothing saves its start, so a change made before the next poll's lookback is still found.
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, mock, test } from 'node:test';
 import type { JobQueue } from '../src/queue/index.ts';
+import { ManualClock } from '../src/shared/clock.ts';
 import { getCursor } from '../src/store/cursors.ts';
 import type { Store } from '../src/store/database.ts';
 import { findLinkByGhlId } from '../src/store/links.ts';
@@ -62,7 +64,9 @@ describeEachDialect('contact poll', (stores) => {
     const locationId = boxes.ghlBox.locationId;
     const first = await pollContacts(deps, { locationId });
     assert.equal(first.seen, 0);
-    assert.equal(await getCursor(store.db, pollStream(locationId)), undefined);
+    assert.equal(first.calls, 1);
+    const start = await getCursor(store.db, pollStream(locationId));
+    assert.deepEqual(start?.tieBreak, [], 'the first poll saves where it started');
 
     const contact = await newContact(boxes, 1);
     const created = await pollContacts(deps, { locationId });
@@ -236,9 +240,20 @@ describeEachDialect('contact poll', (stores) => {
     assert.equal(leadsOf(boxes, contact.id).length, 1);
     assert.deepEqual(await footprint(store, pollStream(locationId)), before);
 
-    // A fresh store whose first poll finds nothing saves no cursor either.
-    const fresh = await stores.open('poll-empty-fresh');
-    await pollContacts(syncDeps(fresh, boxes), { locationId, lookbackMs: 0 });
-    assert.equal(await getCursor(fresh.db, pollStream(locationId)), undefined);
+  });
+
+  test('a first poll that finds nothing makes the next one read from its start, not from its own now', async () => {
+    const store = await stores.open('poll-first-empty');
+    const clock = new ManualClock(Date.now() - 1_000);
+    const deps = { ...syncDeps(store, boxes), clock };
+    const locationId = boxes.ghlBox.locationId;
+    const empty = await pollContacts(deps, { locationId, lookbackMs: 0 });
+    assert.equal(empty.seen, 0);
+    assert.equal(empty.cursor, clock.now());
+    const contact = await newContact(boxes, 13);
+    await clock.advance(10 * 60_000); // the next poll comes long after the contact changed
+    const next = await pollContacts(deps, { locationId, lookbackMs: 0 });
+    assert.equal(next.outcomes.created, 1, JSON.stringify(next));
+    assert.equal(leadsOf(boxes, contact.id).length, 1);
   });
 });

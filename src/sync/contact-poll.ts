@@ -6,7 +6,9 @@
  * cursor (the largest `dateUpdated` seen, with the ids seen at exactly that value) commit in one
  * transaction; a contact at the cursor value whose id is in the tie-break set is skipped, so two
  * contacts sharing a `dateUpdated` across a page boundary are each synced once. An empty or
- * short page never deletes or unlinks anything, and a poll that finds nothing new writes nothing.
+ * short page never deletes or unlinks anything, and a poll that finds nothing new writes nothing
+ * (except the very first, which saves its starting time so that the next one reads from there).
+ * Cursor helpers: poll-cursor.ts.
  */
 import type { GhlLocationClient } from '../ghl/client.ts';
 import type { ContactSearchPage, SearchContactsOptions } from '../ghl/ops/contact-lists.ts';
@@ -17,9 +19,17 @@ import type { Cursor } from '../store/cursors.ts';
 import { handOverFailures, planAndApplyPage } from './contact-page.ts';
 import { commitEffects, needsCommit } from './contact-sync.ts';
 import type { ContactSyncDeps, ContactSyncOutcome } from './contact-sync.ts';
+import {
+  DEFAULT_POLL_LOOKBACK_MS,
+  advanceCursor,
+  pollSince,
+  seenAt,
+  stampOf,
+  startingCursor,
+} from './poll-cursor.ts';
+import type { Stamped } from './poll-cursor.ts';
 
-/** Default lookback behind the cursor: GHL search may show an update a few seconds late. */
-export const DEFAULT_POLL_LOOKBACK_MS = 60_000;
+export { DEFAULT_POLL_LOOKBACK_MS };
 
 /** Options of one poll. */
 export interface PollOptions {
@@ -43,13 +53,15 @@ export interface PollResult {
   /** The lower bound searched (epoch ms). */
   since: number;
   pages: number;
+  /** GHL requests made (search pages, including the short or empty one that ends the search). */
+  calls: number;
   /** Contacts the search returned. */
   seen: number;
   /** Contacts skipped because the cursor's tie-break set already had them. */
   alreadySeen: number;
   /** Per outcome; `failed` counts contacts handed to the job queue. */
   outcomes: Record<ContactSyncOutcome['kind'] | 'failed', number>;
-  /** The cursor after the poll (epoch ms), undefined when no contact was ever seen. */
+  /** The cursor after the poll (epoch ms): the latest `dateUpdated` synced, or the first poll's start. */
   cursor: number | undefined;
 }
 
@@ -67,11 +79,13 @@ export async function pollContacts(
   const stream = pollStream(locationId);
   const lookbackMs = options.lookbackMs ?? DEFAULT_POLL_LOOKBACK_MS;
   let cursor = await getCursor(deps.db, stream);
-  const since = (cursor ? Number(cursor.value) : deps.clock.now()) - lookbackMs;
+  const startedAt = deps.clock.now();
+  const since = pollSince(cursor, startedAt, lookbackMs);
   const result: PollResult = {
     locationId,
     since,
     pages: 0,
+    calls: 0,
     seen: 0,
     alreadySeen: 0,
     outcomes: {
@@ -86,8 +100,9 @@ export async function pollContacts(
     },
     cursor: cursor ? Number(cursor.value) : undefined,
   };
+  const pageLimit = options.pageLimit ?? 500;
   const search: SearchContactsOptions = {
-    pageLimit: options.pageLimit ?? 500,
+    pageLimit,
     filters: [
       { field: 'dateUpdated', operator: 'range', value: { gte: new Date(since).toISOString() } },
     ],
@@ -95,12 +110,14 @@ export async function pollContacts(
     sort: [{ field: 'dateUpdated', direction: 'asc' }],
     ...(signal ? { signal } : {}),
   };
+  let lastPage = 0;
   for await (const page of keysetPages(deps.ghl.location(locationId, 'reconcile'), search)) {
     result.pages++;
+    lastPage = page.contacts.length;
     result.seen += page.contacts.length;
-    const fresh = page.contacts.filter((contact) => !seenAt(cursor, contact));
+    const fresh = page.contacts.filter((contact) => !seenAt(cursor, stamped(contact)));
     result.alreadySeen += page.contacts.length - fresh.length;
-    const next = advance(cursor, page.contacts);
+    const next = advanceCursor(cursor, page.contacts.map(stamped));
     const kinds = await syncPage(deps, options, fresh, next);
     for (const kind of kinds) result.outcomes[kind]++;
     if (next) {
@@ -108,7 +125,19 @@ export async function pollContacts(
       result.cursor = Number(next.value);
     }
   }
+  // Every full page is followed by one more search call (the one that comes back short or empty).
+  result.calls = result.pages === 0 ? 1 : result.pages + (lastPage < pageLimit ? 0 : 1);
+  if (!cursor) {
+    // Nothing found: start the next poll from here, not from its own `now`.
+    const first = startingCursor(startedAt);
+    await putCursor(deps.db, stream, first, deps.clock.now());
+    result.cursor = startedAt;
+  }
   return result;
+}
+
+function stamped(contact: GhlSearchContact): Stamped {
+  return { id: contact.id, ms: stampOf(contact.dateUpdated) };
 }
 
 /**
@@ -128,48 +157,6 @@ async function* keysetPages(
     break;
   }
   if (after) yield* ghl.searchContactPages({ ...search, searchAfter: after });
-}
-
-/** True when `contact` is at the cursor value and among the ids already seen there. */
-function seenAt(cursor: Cursor | undefined, contact: GhlSearchContact): boolean {
-  if (!cursor) return false;
-  return updatedMs(contact) === Number(cursor.value) && cursor.tieBreak.includes(contact.id);
-}
-
-function updatedMs(contact: GhlSearchContact): number | undefined {
-  const ms = contact.dateUpdated ? Date.parse(contact.dateUpdated) : Number.NaN;
-  return Number.isFinite(ms) ? ms : undefined;
-}
-
-/**
- * The cursor after `contacts`: the largest `dateUpdated` seen and the ids at that value, or
- * undefined when it would not change (so a poll that finds nothing new writes nothing).
- */
-function advance(
-  cursor: Cursor | undefined,
-  contacts: readonly GhlSearchContact[],
-): Cursor | undefined {
-  let value = cursor ? Number(cursor.value) : Number.NEGATIVE_INFINITY;
-  let ids = new Set(cursor?.tieBreak ?? []);
-  for (const contact of contacts) {
-    const ms = updatedMs(contact);
-    if (ms === undefined || ms < value) continue;
-    if (ms > value) {
-      value = ms;
-      ids = new Set();
-    }
-    ids.add(contact.id);
-  }
-  if (!Number.isFinite(value)) return undefined;
-  const tieBreak = [...ids].sort();
-  if (
-    cursor &&
-    Number(cursor.value) === value &&
-    JSON.stringify(cursor.tieBreak) === JSON.stringify(tieBreak)
-  ) {
-    return undefined;
-  }
-  return { value: String(value), tieBreak, pageToken: undefined, updatedAt: 0 };
 }
 
 /**
