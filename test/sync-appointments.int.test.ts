@@ -169,8 +169,11 @@ for (const surface of ['extended', 'real'] as const) {
       const timeline = await listTimeline(store.db, link.id);
       assert.equal(timeline.length, 1);
       assert.equal(timeline[0]?.kind, 'showing_created');
-      assert.equal(timeline[0]?.occurredRaw, appointment.startTime, 'the time keeps its zone');
-      assert.equal(timeline[0]?.occurredAt, Date.parse(START));
+      // At the time the appointment was booked in GHL, as GHL wrote it (zone kept).
+      assert.ok(appointment.dateAdded);
+      assert.equal(timeline[0]?.occurredRaw, appointment.dateAdded, 'the time keeps its zone');
+      assert.equal(timeline[0]?.occurredAt, Date.parse(appointment.dateAdded));
+      assert.match(timeline[0]?.summary ?? '', new RegExp(`for ${appointment.startTime}`));
 
       const count = await versionsCount(deps);
       const again = await syncAppointment(deps, { ...job, trigger: 'AppointmentUpdate' });
@@ -222,10 +225,14 @@ for (const surface of ['extended', 'real'] as const) {
         assert.equal(showing.Status, 'NoShow');
         assert.equal(showing.Rescheduled, true);
         assert.equal(Date.parse(showing.ScheduledTime ?? ''), Date.parse(LATER));
-        // Ordered by when things happened: the changes (now) before the appointment's own time.
+        // Ordered by when things happened in GHL: the booking, then each change at its dateUpdated.
         assert.deepEqual(
           timeline.map((t) => t.kind),
-          ['showing_updated', 'showing_updated', 'showing_created'],
+          ['showing_created', 'showing_updated', 'showing_updated'],
+        );
+        assert.deepEqual(
+          timeline.map((t) => t.occurredRaw),
+          [appointment.dateAdded, moved.dateUpdated, noShow.dateUpdated],
         );
       } else {
         assert.equal(rescheduled.kind, 'not_applied');
@@ -239,7 +246,7 @@ for (const surface of ['extended', 'real'] as const) {
         );
         assert.deepEqual(
           timeline.map((t) => t.kind),
-          ['showing_update_not_applied', 'showing_update_not_applied', 'showing_created'],
+          ['showing_created', 'showing_update_not_applied', 'showing_update_not_applied'],
         );
         assert.equal(
           (await syncAppointment(deps, jobFor(boxes, contact.id, noShow, 'AppointmentUpdate')))
@@ -379,6 +386,13 @@ test('appointment webhooks become appointment-sync jobs keyed by the person', ()
       },
     },
   });
+  // The delivery's timestamp travels along: it is the only GHL time of a delete.
+  const at = '2026-12-01T08:00:00.000Z';
+  const stamped = appointmentRoute({ ...entry, eventType: 'AppointmentDelete' } as never, {
+    ...event,
+    timestamp: at,
+  });
+  assert.equal((stamped as { payload?: { occurredRaw?: string } }).payload?.occurredRaw, at);
   assert.deepEqual(
     appointmentRoute({ ...entry, eventType: 'ContactUpdate' } as never, event),
     undefined,

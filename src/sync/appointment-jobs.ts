@@ -21,6 +21,8 @@ export interface AppointmentSyncPayload {
   /** The webhook event type (`AppointmentCreate`, `AppointmentUpdate`, `AppointmentDelete`). */
   trigger: string;
   eventId?: string;
+  /** The webhook's `timestamp` as GHL wrote it (the time of a delete). */
+  occurredRaw?: string;
   /** The appointment as the event carried it. */
   appointment?: AppointmentLike;
 }

@@ -29,6 +29,7 @@ export async function readAppointment(
     appointmentStatus: found.appointmentStatus,
     startTime: found.startTime,
     endTime: found.endTime,
+    dateAdded: found.dateAdded,
     dateUpdated: found.dateUpdated,
   };
 }

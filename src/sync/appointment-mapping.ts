@@ -19,6 +19,8 @@ export interface AppointmentLike {
   appointmentStatus?: string | undefined;
   startTime?: string | undefined;
   endTime?: string | undefined;
+  /** When the appointment was booked, as GHL wrote it (the showing's timeline entry sits there). */
+  dateAdded?: string | undefined;
   dateUpdated?: string | undefined;
 }
 

@@ -1,8 +1,8 @@
 /**
  * What an appointment's sync leaves behind, committed in one transaction with the job's
  * completion: the appointment link's state and showing id, the snapshots of both sides, a
- * `versions` row (applied, or not applied with the reason), provenance, a timeline entry that
- * keeps the appointment's own time with its time zone, and an audit row.
+ * `versions` row (applied, or not applied with the reason), provenance, a timeline entry at
+ * GHL's time of the change (as GHL wrote it, time zone kept), and an audit row.
  */
 import type { Transaction } from 'kysely';
 import { updateLink } from '../store/links.ts';
@@ -11,6 +11,7 @@ import { recordChanges } from '../store/records.ts';
 import type { ChangeRecord } from '../store/records.ts';
 import type { Database } from '../store/schema.ts';
 import type { AppointmentState } from './appointment-mapping.ts';
+import { parseGhlTime } from './appointment-mapping.ts';
 import { contentHash } from './contact-mapping.ts';
 import type { ContactSyncDeps } from './contact-sync.ts';
 
@@ -22,6 +23,8 @@ export interface AppointmentJobRef {
   appointmentId: string;
   trigger: string;
   eventId?: string | undefined;
+  /** The webhook's `timestamp` as GHL wrote it. */
+  occurredRaw?: string | undefined;
   jobId?: string | undefined;
   inTransaction?: ((trx: Transaction<Database>) => Promise<void>) | undefined;
 }
@@ -39,6 +42,11 @@ export interface AppointmentEffect {
   hash: string;
   beforeHash: string | undefined;
   sourceTs: number | undefined;
+  /**
+   * GHL's time of this change as GHL wrote it (zone kept): the appointment's `dateAdded` for the
+   * showing's creation, its `dateUpdated` for a change, the webhook's `timestamp` for a delete.
+   */
+  occurredRaw: string | undefined;
   /** Steps applied to the showing, and steps that could not be. */
   applied: string[];
   notApplied: string[];
@@ -85,6 +93,7 @@ function changeOf(
     notApplied: effect.notApplied,
   };
   const created = effect.kind === 'showing_created';
+  const at = effect.occurredRaw === undefined ? undefined : parseGhlTime(effect.occurredRaw);
   return {
     linkId: effect.linkId,
     side: 'tt',
@@ -121,9 +130,10 @@ function changeOf(
         ]
       : [],
     timeline: {
-      // The showing's own entry sits at the appointment's time; later changes at their own.
-      occurredAt: (created ? state?.startMs : effect.sourceTs) ?? deps.clock.now(),
-      occurredRaw: created ? state?.startRaw : undefined,
+      // Each entry sits where GHL says the change happened (the appointment's own time is in
+      // the summary); without a GHL time, when ttsync learned of it.
+      occurredAt: at?.ms ?? deps.clock.now(),
+      occurredRaw: at === undefined ? undefined : effect.occurredRaw,
       source: 'ttsync',
       kind: effect.kind,
       summary: effect.summary,

@@ -26,6 +26,7 @@ function appointmentOf(raw: Record<string, unknown>, id: string): AppointmentLik
     'appointmentStatus',
     'startTime',
     'endTime',
+    'dateAdded',
     'dateUpdated',
   ] as const) {
     const value = text(raw[key]);
@@ -56,6 +57,9 @@ export const appointmentRoute: EventRoute = (entry, event) => {
     eventId: entry.eventId,
     appointment: appointmentOf(appointment, appointmentId),
   };
+  // The delivery's time: the only time GHL gives for a delete.
+  const timestamp = text(event['timestamp']);
+  if (timestamp !== undefined) payload.occurredRaw = timestamp;
   return {
     name: APPOINTMENT_SYNC_JOB,
     payload,

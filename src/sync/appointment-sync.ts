@@ -83,11 +83,12 @@ export async function syncAppointment(
       hash,
       beforeHash: seen?.hash,
       sourceTs,
+      occurredRaw: appointment.dateUpdated,
       created: false,
       notes: movedAddress(seen?.data, state),
     });
   }
-  const rental = await chooseRental(deps, person, state, signal);
+  const rental = await chooseRental(deps, person, state, signal, appointment.calendarId);
   if (rental.propertyId === undefined) {
     throw await recordNoRental(deps.db, deps, person, state, rental.note, job);
   }
@@ -113,6 +114,7 @@ export async function syncAppointment(
     hash,
     beforeHash: undefined,
     sourceTs,
+    occurredRaw: appointment.dateAdded,
     created: true,
     notes: [rental.note],
   });
@@ -145,6 +147,8 @@ interface Facts {
   hash: string;
   beforeHash: string | undefined;
   sourceTs: number | undefined;
+  /** GHL's time of the change: `dateAdded` for a creation, `dateUpdated` for a change. */
+  occurredRaw: string | undefined;
   created: boolean;
   notes: string[];
 }
@@ -183,6 +187,7 @@ async function applyAndCommit(
     hash: facts.hash,
     beforeHash: facts.beforeHash,
     sourceTs: facts.sourceTs,
+    occurredRaw: facts.occurredRaw,
     applied: result.applied,
     notApplied: result.notApplied,
     notAppliedReason: result.reason,
@@ -269,6 +274,7 @@ async function deleteAppointment(
     hash: 'deleted',
     beforeHash: seen?.hash,
     sourceTs: undefined,
+    occurredRaw: job.occurredRaw,
     applied: result?.applied ?? [],
     notApplied: result?.notApplied ?? [],
     notAppliedReason: result?.reason,
