@@ -22,6 +22,8 @@ import type { RunningProcess } from '../test/support/processes.ts';
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 20_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
+/** Which targets to run besides the floor: `sqlite`, `pg` (default both). */
+const TARGETS = new Set((process.env['BENCH_TARGETS'] ?? 'sqlite,pg').split(','));
 const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const keys = generateKeyPairSync('ed25519');
@@ -131,19 +133,21 @@ for (let round = 0; round < ROUNDS; round++) {
         };
       }),
     );
-    results.push(
-      await measure('ttsync on SQLite', async () => {
-        const dataDir = join(dir, `sqlite-${round}`);
-        const server = runTtsync(['serve', '--no-work'], ttsyncEnvFor(dataDir));
-        const [, url = ''] = await server.waitFor(/ttsync serving on (\S+) /, 60_000);
-        return {
-          url: `${url}/webhooks/ghl`,
-          stored: async () =>
-            sqliteCount(join(dataDir, 'ttsync.db'), 'select count(*) as n from inbox'),
-          stop: async () => void (await server.stop()),
-        };
-      }),
-    );
+    if (TARGETS.has('sqlite'))
+      results.push(
+        await measure('ttsync on SQLite', async () => {
+          const dataDir = join(dir, `sqlite-${round}`);
+          const server = runTtsync(['serve', '--no-work'], ttsyncEnvFor(dataDir));
+          const [, url = ''] = await server.waitFor(/ttsync serving on (\S+) /, 60_000);
+          return {
+            url: `${url}/webhooks/ghl`,
+            stored: async () =>
+              sqliteCount(join(dataDir, 'ttsync.db'), 'select count(*) as n from inbox'),
+            stop: async () => void (await server.stop()),
+          };
+        }),
+      );
+    if (!TARGETS.has('pg')) continue;
     const pgDatabase = `ttsync_bench_${process.pid}_${round}`;
     const admin = new pg.Client({ connectionString: PG_URL });
     await admin.connect();

@@ -113,10 +113,11 @@ async function insertNew(
 }
 
 /**
- * Group commit for the inbox: events recorded while a write is in flight are written together
- * in the next transaction, so concurrent webhooks share one commit (and one fsync) instead of
- * paying one each. Each caller still learns whether its own event was stored or a duplicate,
- * and only after the transaction holding it has committed.
+ * Group commit for the inbox: the events recorded in one turn of the event loop, and those
+ * recorded while a write is in flight, are written together in one transaction, so concurrent
+ * webhooks share one commit (and one fsync) instead of paying one each. Each caller still
+ * learns whether its own event was stored or a duplicate, and only after the transaction
+ * holding it has committed.
  */
 export class InboxWriter {
   readonly #db: Kysely<Database>;
@@ -137,12 +138,16 @@ export class InboxWriter {
   record(event: InboundEvent): Promise<'stored' | 'duplicate'> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ event, resolve, reject });
-      if (!this.#writing) void this.#drain();
+      if (this.#writing) return;
+      this.#writing = true;
+      // Not now but after this turn of the event loop has read every request that is ready:
+      // node:sqlite runs a transaction (and its fsync) synchronously, so starting it right
+      // away would commit each webhook on its own.
+      setImmediate(() => void this.#drain());
     });
   }
 
   async #drain(): Promise<void> {
-    this.#writing = true;
     while (this.#waiting.length > 0) {
       const batch = this.#waiting.splice(0, this.#maxBatch);
       try {
