@@ -25,6 +25,8 @@ import { loadSecretKey } from './store/secret-key.ts';
 import { DbTokenStore } from './store/token-store.ts';
 import { backfillContacts } from './sync/backfill.ts';
 import type { BackfillOptions, BackfillProgress } from './sync/backfill.ts';
+import { runBackfill } from './sync/backfill-run.ts';
+import type { BackfillReport, FullBackfillOptions } from './sync/backfill-run.ts';
 import type { ContactSyncDeps } from './sync/contact-sync.ts';
 import { startContactPoller } from './sync/contact-poller.ts';
 import type { ContactPoller } from './sync/contact-poller.ts';
@@ -259,6 +261,13 @@ export class Ttsync {
       locationId: this.locationId,
       queue: this.queue,
     });
+  }
+
+  /** `ttsync backfill`: every phase, or the ones chosen (see `runBackfill`). */
+  backfillAll(
+    options: Omit<FullBackfillOptions, 'locationId' | 'queue'> = {},
+  ): Promise<BackfillReport> {
+    return runBackfill(this.deps, { ...options, locationId: this.locationId, queue: this.queue });
   }
 
   /** Stops serving and working, then closes the clients and the database. */

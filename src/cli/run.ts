@@ -5,6 +5,7 @@
 import { loadConfig } from '../config.ts';
 import { AppError } from '../shared/errors.ts';
 import { backfill, connect, migrate, serve, worker } from './commands.ts';
+import { BACKFILL_USAGE, backfillPhases } from './backfill.ts';
 import { reconcile } from './reconcile.ts';
 import { poll } from './poll.ts';
 import { start } from './start.ts';
@@ -27,6 +28,9 @@ Usage:
   ttsync worker                      workers only (PostgreSQL mode, run as many as needed)
   ttsync backfill contacts [--restart] [--concurrency N]
                                      every GHL contact to Tenant Turner, resumable
+  ttsync backfill [tasks|notes|appointments] [--restart] [--from DATE --to DATE]
+                                     contacts with their tasks, notes and appointments (no
+                                     phase: all), resumable; ttsync backfill --help for more
   ttsync poll contacts [--lookback-ms N] [--page-size N]
                                      GHL contacts changed since the last poll, once
   ttsync reconcile [--dry-run|--heal] [--max-unlink-share 0.05] [--show N]
@@ -67,7 +71,13 @@ export async function runCli(argv: string[], hooks: CliHooks): Promise<number> {
       case 'connect':
         return await connect(loadConfig(), rest);
       case 'backfill':
-        return await backfill(loadConfig(), rest);
+        if (rest.includes('--help') || rest.includes('-h')) {
+          console.log(BACKFILL_USAGE);
+          return 0;
+        }
+        return rest[0] === 'contacts'
+          ? await backfill(loadConfig(), rest)
+          : await backfillPhases(loadConfig(), rest);
       case 'poll':
         return await poll(loadConfig(), rest);
       case 'reconcile':

@@ -31,11 +31,11 @@ export interface BackfillOptions {
   /** Records per search page, 1..500; default 500. */
   pageLimit?: number;
   /** Ignore a checkpoint and start from the first contact. */
-  restart?: boolean;
+  restart?: boolean | undefined;
   /** Failed contacts go here as jobs; without a queue a failure stops the backfill. */
   queue?: JobQueue | undefined;
   onProgress?: (progress: BackfillProgress) => void;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 interface Checkpoint {

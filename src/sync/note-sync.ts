@@ -32,6 +32,8 @@ export interface NoteSyncJob {
   /** `NoteCreate`, `NoteUpdate`, `NoteDelete`, or `backfill`, `poll`, `reconcile`. */
   trigger: string;
   eventId?: string | undefined;
+  /** The note as the contact's list just returned it (a backfill); read from GHL when absent. */
+  note?: GhlNote | undefined;
   jobId?: string | undefined;
   /** Called inside the transaction that records the outcome (the queue completing the job). */
   inTransaction?: ((trx: Transaction<Database>) => Promise<void>) | undefined;
@@ -77,7 +79,7 @@ export async function syncNote(
   if (!person) {
     return { kind: 'skipped', reason: `contact ${job.contactId} is not linked to a lead` };
   }
-  const note = await readNote(deps, job, signal);
+  const note = job.note ?? (await readNote(deps, job, signal));
   if (!note) return deleted(deps, job, link, signal);
   const state: NoteState = { body: note.body ?? '', dateAdded: note.dateAdded };
   const hash = contentHash(state);

@@ -40,6 +40,8 @@ export interface TaskSyncJob {
   /** GHL's time of the change as GHL wrote it (event `dateAdded` or `timestamp`). */
   occurredRaw?: string | undefined;
   lane?: Lane | undefined;
+  /** The task as the location search just returned it (a backfill); read from GHL when absent. */
+  task?: GhlTask | undefined;
   jobId?: string | undefined;
   /** Called inside the transaction that records the outcome (the queue completing the job). */
   inTransaction?: ((trx: Transaction<Database>) => Promise<void>) | undefined;
@@ -69,7 +71,8 @@ export async function syncTask(
     return { kind: 'skipped', reason };
   }
   const existing = await findLinkByGhlId(deps.db, 'task', job.locationId, job.taskId);
-  const task = job.trigger === 'TaskDelete' ? undefined : await readTask(deps, job, signal);
+  const task =
+    job.trigger === 'TaskDelete' ? undefined : (job.task ?? (await readTask(deps, job, signal)));
   const supported = await deps.tt.supports('tasks', signal);
   if (!task) return removeTask(deps, job, existing, supported, signal);
   if (existing?.state === 'unlinked') return { kind: 'unchanged' };

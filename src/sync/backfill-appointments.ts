@@ -1,0 +1,129 @@
+/**
+ * `ttsync backfill appointments`: every appointment of the location starting in a time range
+ * (default one year back to one year ahead), read through `GET /calendars/` once and then
+ * `GET /calendars/events` one calendar × window (default 31 days) at a time, so the calls depend
+ * on calendars × range, not on contacts. Each appointment is synced by `syncAppointment` with
+ * the event as read (no second read). Checkpoint: the calendar and window to read next, plus the
+ * range itself, so a resume reads the same range even on a later day.
+ */
+import type { GhlCalendarEvent } from '../ghl/types.ts';
+import { APPOINTMENT_SYNC_JOB, appointmentCoalesceKey } from './appointment-jobs.ts';
+import type { AppointmentSyncPayload } from './appointment-jobs.ts';
+import type { AppointmentLike } from './appointment-mapping.ts';
+import { syncAppointment } from './appointment-sync.ts';
+import { PhaseCheckpoint, snapshot, syncChildren } from './backfill-phase.ts';
+import type { ChildItem, ChildPhaseOptions, ChildPhaseProgress } from './backfill-phase.ts';
+import {
+  DEFAULT_APPOINTMENT_STEP_MS,
+  locationAppointmentWindows,
+  locationCalendars,
+  windowsPerCalendar,
+} from './child-streams.ts';
+import type { AppointmentPosition, AppointmentRange } from './child-streams.ts';
+import type { ContactSyncDeps } from './contact-sync.ts';
+
+const DAY_MS = 86_400_000;
+
+export interface AppointmentBackfillOptions extends ChildPhaseOptions {
+  /** Appointments starting at or after this (epoch ms); default a year before now. */
+  from?: number | undefined;
+  /** Appointments starting before this (epoch ms); default a year after now. */
+  to?: number | undefined;
+  /** One calendar-events call covers this much; default 31 days. */
+  stepMs?: number | undefined;
+}
+
+interface Position {
+  range: Required<AppointmentRange>;
+  next: AppointmentPosition | undefined;
+}
+
+/** The range of a fresh run. */
+export function appointmentRange(
+  now: number,
+  options: Pick<AppointmentBackfillOptions, 'from' | 'to' | 'stepMs'>,
+): Required<AppointmentRange> {
+  const range = {
+    start: options.from ?? now - 365 * DAY_MS,
+    end: options.to ?? now + 365 * DAY_MS,
+    stepMs: options.stepMs ?? DEFAULT_APPOINTMENT_STEP_MS,
+  };
+  if (!(range.end > range.start)) {
+    throw new RangeError('the appointment range must end after it starts (--from before --to)');
+  }
+  if (!(range.stepMs > 0)) throw new RangeError('the appointment window must be positive');
+  return range;
+}
+
+/** Runs (or resumes) the appointments phase; resolves with its final counts. */
+export async function backfillAppointments(
+  deps: ContactSyncDeps,
+  options: AppointmentBackfillOptions,
+): Promise<ChildPhaseProgress> {
+  const { locationId, signal } = options;
+  const started = deps.clock.now();
+  const checkpoint = new PhaseCheckpoint<Position>(deps, 'appointments', locationId);
+  const { position, progress } = await checkpoint.start('appointments', options);
+  const range = position?.range ?? appointmentRange(started, options);
+  const ghl = deps.ghl.location(locationId, 'backfill');
+  const calendars = await locationCalendars(ghl, { lane: 'backfill', signal });
+  progress.calls++;
+  progress.remainingCalls = calendars.length * windowsPerCalendar(range);
+  const windows = locationAppointmentWindows(ghl, calendars, range, {
+    lane: 'backfill',
+    signal,
+    from: position?.next,
+  });
+  for await (const window of windows) {
+    progress.calls++;
+    progress.records += window.events.length;
+    const items: ChildItem[] = [];
+    for (const event of window.events) {
+      if (!event.contactId) {
+        progress.outcomes.skipped++;
+        continue;
+      }
+      const payload: AppointmentSyncPayload = {
+        locationId,
+        contactId: event.contactId,
+        appointmentId: event.id,
+        trigger: 'backfill',
+        appointment: appointmentOf(event),
+      };
+      items.push({
+        contactId: event.contactId,
+        sync: async () => (await syncAppointment(deps, payload, signal)).kind,
+        retry: {
+          name: APPOINTMENT_SYNC_JOB,
+          payload,
+          coalesceKey: appointmentCoalesceKey(event.id),
+        },
+      });
+    }
+    await syncChildren(deps, items, options, progress);
+    progress.pages++;
+    progress.remainingCalls = window.remainingCalls;
+    progress.elapsedMs = deps.clock.now() - started;
+    if (window.next) await checkpoint.save({ range, next: window.next }, progress);
+    options.onProgress?.(snapshot(progress));
+  }
+  await checkpoint.clear();
+  progress.done = true;
+  progress.remainingCalls = 0;
+  progress.elapsedMs = deps.clock.now() - started;
+  return progress;
+}
+
+/** The fields the appointment sync reads, from a calendar event. */
+function appointmentOf(event: GhlCalendarEvent): AppointmentLike {
+  const like: AppointmentLike = { id: event.id };
+  if (event.contactId) like.contactId = event.contactId;
+  if (event.calendarId) like.calendarId = event.calendarId;
+  if (event.title) like.title = event.title;
+  if (event.address) like.address = event.address;
+  if (event.appointmentStatus) like.appointmentStatus = event.appointmentStatus;
+  if (event.startTime) like.startTime = event.startTime;
+  if (event.endTime) like.endTime = event.endTime;
+  if (event.dateUpdated) like.dateUpdated = event.dateUpdated;
+  return like;
+}
