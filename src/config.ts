@@ -45,6 +45,7 @@ const schema = z.object({
   TT_CAPABILITIES: z.enum(['probe', 'real', 'extended']).default('probe'),
   TT_REQUESTS_PER_SECOND: z.coerce.number().min(0).default(5),
   TT_WEBHOOK_SIGNING_KEY: z.string().min(8).optional(),
+  TT_POLL_INTERVAL_MS: intFrom(0).default(60_000),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave it unset for SQLite)')

@@ -9,12 +9,14 @@ import type { Config } from '../config.ts';
 import { pollContacts } from '../sync/contact-poll.ts';
 import type { PollResult } from '../sync/contact-poll.ts';
 import { processLogger } from './commands.ts';
+import { pollTt } from './poll-tt.ts';
 import { untilSignal } from './signals.ts';
 
 const USAGE = 'Usage: ttsync poll contacts [--lookback-ms N] [--page-size 1..500]';
 
 /** Runs the command; resolves with the exit code. */
 export async function poll(config: Config, argv: string[]): Promise<number> {
+  if (argv[0] === 'tt') return pollTt(config, argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     options: { 'lookback-ms': { type: 'string' }, 'page-size': { type: 'string' } },

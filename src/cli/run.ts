@@ -33,6 +33,8 @@ Usage:
                                      phase: all), resumable; ttsync backfill --help for more
   ttsync poll contacts [--lookback-ms N] [--page-size N]
                                      GHL contacts changed since the last poll, once
+  ttsync poll tt [--page-size N]     Tenant Turner leads and showings changed since the last
+                                     poll onto the timeline, and GHL entries to TT activities
   ttsync reconcile [--dry-run|--heal] [--max-unlink-share 0.05] [--show N]
                                      compare contacts with leads; --heal fixes the drift
   ttsync migrate                     bring the database schema up to date

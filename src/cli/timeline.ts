@@ -1,11 +1,13 @@
 /**
- * `ttsync timeline <email|contactId>`: prints one person's timeline, oldest first, with the
- * original timestamps and time zones. Opens the store only; no GHL or Tenant Turner calls.
+ * `ttsync timeline <email|contactId>`: prints one person's timeline, both sides merged, oldest
+ * first, with the original timestamps and time zones, and after each GHL-side entry what became
+ * of it on Tenant Turner's activity timeline. Opens the store only; no GHL or Tenant Turner calls.
  */
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { openStore } from '../store/database.ts';
 import { personTimeline } from '../sync/timeline-view.ts';
+import type { TimelineRow } from '../sync/timeline-view.ts';
 
 /** Runs the command; resolves with the exit code. */
 export async function timeline(config: Config, argv: string[]): Promise<number> {
@@ -31,11 +33,21 @@ export async function timeline(config: Config, argv: string[]): Promise<number> 
     );
     for (const row of rows) {
       console.log(
-        `${row.when.padEnd(29)} ${row.source.padEnd(7)} ${row.kind.padEnd(24)} ${row.summary}`,
+        `${row.when.padEnd(29)} ${row.source.padEnd(7)} ${row.kind.padEnd(24)} ${row.summary}${postNote(row)}`,
       );
     }
     return 0;
   } finally {
     await store.close();
   }
+}
+
+/** What became of a GHL-side entry on Tenant Turner's activity timeline, as a suffix. */
+export function postNote(row: TimelineRow): string {
+  if (row.source !== 'ghl') return '';
+  const post = row.post;
+  if (post === undefined) return ' [TT activity: not posted yet]';
+  if (post.state === 'posted') return ` [TT activity ${post.activityId ?? '?'}]`;
+  if (post.state === 'not_applied') return ` [${post.detail ?? 'not posted'}]`;
+  return ` [TT activity refused: ${post.detail ?? 'see the log'}]`;
 }

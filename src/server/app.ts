@@ -15,10 +15,14 @@ import { errorBody, installErrorHandlers } from './errors.ts';
 import { registerGhlOAuthRoutes } from './ghl-oauth-routes.ts';
 import type { GhlOAuthRouteOptions } from './ghl-oauth-routes.ts';
 import { registerGhlWebhookRoute } from './ghl-webhook-route.ts';
+import type { TtWebhookVerifier } from '../tenant-turner/webhook-verify.ts';
+import { registerTtWebhookRoute } from './tt-webhook-route.ts';
 
 export interface ServerOptions {
   store: Store;
   ghlVerifier: GhlWebhookVerifier;
+  /** Verifies `POST /webhooks/tt`; without it that route refuses every delivery. */
+  ttVerifier?: TtWebhookVerifier | undefined;
   clock?: Clock;
   logger?: Logger;
   /** Largest request body; default 1 MiB (GHL events are a few KiB). */
@@ -44,6 +48,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   registerGhlWebhookRoute(app, {
     db: options.store.db,
     verifier: options.ghlVerifier,
+    clock,
+    logger,
+    onStored: options.onWebhookStored,
+  });
+
+  registerTtWebhookRoute(app, {
+    db: options.store.db,
+    verifier: options.ttVerifier,
     clock,
     logger,
     onStored: options.onWebhookStored,

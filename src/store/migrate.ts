@@ -14,6 +14,7 @@ import { AppError } from '../shared/errors.ts';
 import type { Dialect } from './dialect.ts';
 import * as initial from './migrations/0001-initial.ts';
 import * as jobsKeyState from './migrations/0002-jobs-key-state-index.ts';
+import * as timelinePosts from './migrations/0003-timeline-posts.ts';
 
 type MigrationUp = (db: Kysely<unknown>) => Promise<void>;
 
@@ -22,6 +23,7 @@ function migrations(dialect: Dialect): [string, MigrationUp][] {
   return [
     ['0001-initial', initial.up(dialect)],
     ['0002-jobs-key-state-index', jobsKeyState.up(dialect)],
+    ['0003-timeline-posts', timelinePosts.up(dialect)],
   ];
 }
 

@@ -116,6 +116,16 @@ export interface TimelineTable {
   recorded_at: number;
 }
 
+/** Where a GHL-side timeline entry went on Tenant Turner's activity timeline. */
+export interface TimelinePostsTable {
+  timeline_id: number;
+  /** `posted`, `not_applied` (no activities on the account) or `failed` (refused for good). */
+  state: string;
+  activity_id: string | null;
+  detail: string | null;
+  at: number;
+}
+
 export interface AuditTable {
   id: Generated<number>;
   at: number;
@@ -163,6 +173,7 @@ export interface Database {
   inbox: InboxTable;
   cursors: CursorsTable;
   timeline: TimelineTable;
+  timeline_posts: TimelinePostsTable;
   audit: AuditTable;
   jobs: JobsTable;
 }

@@ -1,7 +1,8 @@
 /**
  * The rental an appointment is a showing of: the appointment's `address` by the address matcher,
- * else the rental the contact's lead got from the mapping's rental rules (docs/mapping.md), else
- * none. With none, the appointment is recorded on the person's timeline and the job fails
+ * else its calendar's rental in the mapping's `appointments.calendarRentals`, else the rental the
+ * contact's lead got from the mapping's rental rules (docs/mapping.md; a `default` rule is one of
+ * them), else none. With none, the appointment is recorded on the person's timeline and the job fails
  * without retries (it lands in the dead-letter list) with a message that says which rule to add.
  */
 import type { Kysely } from 'kysely';
@@ -32,12 +33,13 @@ export class NoRentalError extends AppError {
   }
 }
 
-/** The rental for `state`, given the person link of its contact. */
+/** The rental for `state` (of calendar `calendarId`), given the person link of its contact. */
 export async function chooseRental(
   deps: ContactSyncDeps,
   person: Link,
   state: AppointmentState,
   signal?: AbortSignal,
+  calendarId?: string,
 ): Promise<AppointmentRental> {
   const tried: string[] = [];
   if (state.address !== undefined) {
@@ -50,6 +52,22 @@ export async function chooseRental(
   } else {
     tried.push('the appointment has no address');
   }
+  const calendars = deps.mapping.appointments.calendarRentals;
+  const byCalendar =
+    calendarId !== undefined && Object.hasOwn(calendars, calendarId)
+      ? calendars[calendarId]
+      : undefined;
+  if (calendarId !== undefined && byCalendar !== undefined) {
+    return {
+      propertyId: byCalendar,
+      note: `rental ${byCalendar} of calendar ${calendarId} (mapping appointments.calendarRentals)`,
+    };
+  }
+  tried.push(
+    calendarId === undefined
+      ? 'the appointment names no calendar'
+      : `calendar ${calendarId} is not in the mapping's appointments.calendarRentals`,
+  );
   const lead = await getSnapshot(deps.db, person.id, 'ghl');
   const propertyId = (lead?.data as { propertyId?: unknown } | undefined)?.propertyId;
   if (typeof propertyId === 'number') {
@@ -79,7 +97,9 @@ export async function recordNoRental(
   const message =
     `Appointment ${state.appointmentId} of contact ${job.contactId} matches no Tenant Turner ` +
     `rental (${why}). Add a rental rule to the mapping (docs/mapping.md "rental"), for example ` +
-    '{ "default": <property id> } or a tag or custom field rule that names the rental, or give ' +
+    '{ "default": <property id> } or a tag or custom field rule that names the rental, or map ' +
+    'its calendar to a rental ("appointments": { "calendarRentals": { "<calendar id>": ' +
+    '<property id> } }), or give ' +
     "the appointment an address that matches one of Tenant Turner's rentals; then retry the job.";
   const refId = `${state.appointmentId}:no-rental:${appointmentHash(state)}`;
   const seen = await listTimeline(db, person.id);

@@ -9,6 +9,7 @@ import type { ContactSyncPayload } from './jobs.ts';
 import { appointmentRoute } from './appointment-route.ts';
 import { taskRoute } from './task-route.ts';
 import { noteRoute } from './note-route.ts';
+import { ttEventRoute } from './tt-event-route.ts';
 
 /** A job to enqueue for an event. */
 export interface JobSpec {
@@ -61,6 +62,7 @@ export const EVENT_ROUTES: readonly EventRoute[] = [
   taskRoute,
   noteRoute,
   appointmentRoute,
+  ttEventRoute,
 ];
 
 /** The job for `entry`, or why it is invalid, or undefined (no route: deferred). */

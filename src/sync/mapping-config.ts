@@ -60,6 +60,25 @@ const rentalRule = z.union([
   z.object({ default: z.number().int().positive() }).strict(),
 ]);
 
+/** `appointments`: how GHL appointments find their rental (see appointment-rental.ts). */
+const appointments = z
+  .object({
+    /**
+     * GHL calendar id → Tenant Turner property id: an appointment whose address matches no
+     * rental is a showing of its calendar's rental (tried before the lead's rental rules).
+     */
+    calendarRentals: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9]+$/, 'must be a GHL calendar id (letters and digits)'),
+        z
+          .number({ message: 'must be a Tenant Turner property id (a whole number)' })
+          .int('must be a Tenant Turner property id (a whole number)')
+          .positive('must be a Tenant Turner property id (a positive whole number)'),
+      )
+      .default({}),
+  })
+  .strict();
+
 const schema = z
   .object({
     /** Country assumed for phone numbers written without a + prefix (ISO 3166 alpha-2). */
@@ -90,6 +109,7 @@ const schema = z
     defaultSource: z.string().min(1).default('HighLevel'),
     /** Tried in order; the first that yields a rental wins. */
     rental: z.array(rentalRule).default([]),
+    appointments: appointments.default({ calendarRentals: {} }),
   })
   .strict();
 

@@ -1,13 +1,16 @@
 /**
  * One person's timeline as the user reads it (`ttsync timeline <email|contactId>`): the entries
- * of the person link and of its child links (notes, tasks, appointments), oldest first, each
- * with its original timestamp as the source wrote it (time zone kept) where there is one.
+ * of the person link and of its child links (notes, tasks, appointments), from both sides (GHL
+ * and ttsync's own entries, and Tenant Turner's lead and showing changes), merged oldest first,
+ * each with its original timestamp as the source wrote it (time zone kept) where there is one,
+ * and, for GHL-side entries, what became of them on Tenant Turner's activity timeline.
  */
 import type { Kysely } from 'kysely';
 import { getLink, listChildLinks } from '../store/links.ts';
 import type { Link } from '../store/links.ts';
-import { listTimeline } from '../store/records.ts';
 import type { Database } from '../store/schema.ts';
+import { listEntriesWithPosts } from '../store/timeline-entries.ts';
+import type { TimelinePost } from '../store/timeline-entries.ts';
 
 /** One line of the timeline. */
 export interface TimelineRow {
@@ -22,6 +25,8 @@ export interface TimelineRow {
   summary: string;
   /** The kind of record the entry belongs to: person, note, task, appointment. */
   record: Link['kind'];
+  /** For a GHL-side entry: posted to Tenant Turner's activities, not posted, or not yet (undefined). */
+  post: TimelinePost | undefined;
 }
 
 /** A person and their timeline. */
@@ -69,21 +74,21 @@ export async function personTimeline(
   const person = await findPerson(db, who);
   if (!person) return undefined;
   const links = [person, ...(await listChildLinks(db, person.id))];
-  const rows: TimelineRow[] = [];
-  for (const link of links) {
-    for (const entry of await listTimeline(db, link.id)) {
-      rows.push({
-        occurredAt: entry.occurredAt,
-        when: entry.occurredRaw ?? new Date(entry.occurredAt).toISOString(),
-        original: entry.occurredRaw !== undefined,
-        source: entry.source,
-        kind: entry.kind,
-        summary: entry.summary,
-        record: link.kind,
-      });
-    }
-  }
-  // Stable: entries at the same instant keep their per-link recorded order.
-  rows.sort((a, b) => a.occurredAt - b.occurredAt);
+  const kindOf = new Map(links.map((link) => [link.id, link.kind]));
+  // One query for all links, oldest first; entries at one instant stay in recorded order.
+  const entries = await listEntriesWithPosts(
+    db,
+    links.map((link) => link.id),
+  );
+  const rows: TimelineRow[] = entries.map((entry) => ({
+    occurredAt: entry.occurredAt,
+    when: entry.occurredRaw ?? new Date(entry.occurredAt).toISOString(),
+    original: entry.occurredRaw !== undefined,
+    source: entry.source,
+    kind: entry.kind,
+    summary: entry.summary,
+    record: kindOf.get(entry.linkId) ?? 'person',
+    post: entry.post,
+  }));
   return { person, rows };
 }

@@ -1,0 +1,159 @@
+/**
+ * Timeline rows on their own, without the version, snapshot and audit rows of `records.ts`: the
+ * entries ttsync observes rather than writes (Tenant Turner lead and showing changes), the lookup
+ * of an entity's previous entry, and a person's whole timeline with what happened to each entry
+ * on Tenant Turner's activity timeline. Inserting an entry twice (same link, source, kind and
+ * `ref_id`) keeps the first.
+ */
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database } from './schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** One timeline entry to store. */
+export interface TimelineEntryWrite {
+  linkId: string;
+  occurredAt: number;
+  /** The timestamp as the source wrote it, time zone included. */
+  occurredRaw?: string | undefined;
+  source: string;
+  kind: string;
+  summary: string;
+  /** Stable id of what the entry is about: the same event always gives the same `refId`. */
+  refId: string;
+  data?: unknown;
+}
+
+/** An entry as read back. */
+export interface TimelineEntry {
+  id: number;
+  linkId: string;
+  occurredAt: number;
+  occurredRaw: string | undefined;
+  source: string;
+  kind: string;
+  summary: string;
+  refId: string;
+  data: unknown;
+}
+
+/** What became of an entry on Tenant Turner's activity timeline. */
+export interface TimelinePost {
+  state: 'posted' | 'not_applied' | 'failed';
+  activityId: string | undefined;
+  detail: string | undefined;
+}
+
+/** An entry with its post, if any (a person's timeline). */
+export interface PostedTimelineEntry extends TimelineEntry {
+  post: TimelinePost | undefined;
+}
+
+function toEntry(row: Selectable<Database['timeline']>): TimelineEntry {
+  return {
+    id: row.id,
+    linkId: row.link_id,
+    occurredAt: row.occurred_at,
+    occurredRaw: row.occurred_raw ?? undefined,
+    source: row.source,
+    kind: row.kind,
+    summary: row.summary,
+    refId: row.ref_id,
+    data: row.data === null ? undefined : (JSON.parse(row.data) as unknown),
+  };
+}
+
+/** Stores entries not stored yet; resolves with the ref ids of those it inserted. */
+export async function insertTimelineEntries(
+  db: Db,
+  entries: readonly TimelineEntryWrite[],
+  now: number,
+): Promise<string[]> {
+  const inserted: string[] = [];
+  for (let i = 0; i < entries.length; i += 200) {
+    const rows = await db
+      .insertInto('timeline')
+      .values(
+        entries.slice(i, i + 200).map((e) => ({
+          link_id: e.linkId,
+          occurred_at: e.occurredAt,
+          occurred_raw: e.occurredRaw ?? null,
+          source: e.source,
+          kind: e.kind,
+          summary: e.summary,
+          ref_id: e.refId,
+          data: e.data === undefined ? null : JSON.stringify(e.data),
+          recorded_at: now,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['link_id', 'source', 'kind', 'ref_id']).doNothing())
+      .returning('ref_id')
+      .execute();
+    inserted.push(...rows.map((row) => row.ref_id));
+  }
+  return inserted;
+}
+
+/**
+ * The latest entry of one link, source and kind whose `ref_id` starts with `refPrefix` and that
+ * occurred at or before `atOrBefore`, other than `exceptRefId`: the state an entity was last seen
+ * in before the change at hand.
+ */
+export async function previousTimelineEntry(
+  db: Db,
+  where: {
+    linkId: string;
+    source: string;
+    kind: string;
+    refPrefix: string;
+    atOrBefore: number;
+    exceptRefId: string;
+  },
+): Promise<TimelineEntry | undefined> {
+  const row = await db
+    .selectFrom('timeline')
+    .selectAll()
+    .where('link_id', '=', where.linkId)
+    .where('source', '=', where.source)
+    .where('kind', '=', where.kind)
+    .where('ref_id', 'like', `${where.refPrefix}%`)
+    .where('ref_id', '!=', where.exceptRefId)
+    .where('occurred_at', '<=', where.atOrBefore)
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row && toEntry(row);
+}
+
+/** The entries of `linkIds` (a person and their child links) with their posts, oldest first. */
+export async function listEntriesWithPosts(
+  db: Db,
+  linkIds: readonly string[],
+): Promise<PostedTimelineEntry[]> {
+  if (linkIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('timeline')
+    .leftJoin('timeline_posts', 'timeline_posts.timeline_id', 'timeline.id')
+    .selectAll('timeline')
+    .select([
+      'timeline_posts.state as post_state',
+      'timeline_posts.activity_id as post_activity_id',
+      'timeline_posts.detail as post_detail',
+    ])
+    .where('timeline.link_id', 'in', linkIds)
+    .orderBy('timeline.occurred_at')
+    .orderBy('timeline.id')
+    .execute();
+  return rows.map((row) => ({
+    ...toEntry(row),
+    post:
+      row.post_state === null
+        ? undefined
+        : {
+            state: row.post_state as TimelinePost['state'],
+            activityId: row.post_activity_id ?? undefined,
+            detail: row.post_detail ?? undefined,
+          },
+  }));
+}
