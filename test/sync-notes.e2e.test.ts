@@ -11,6 +11,7 @@ import {
   childTimelineReaches,
   contactWithLead,
   ghlOperator,
+  readStore,
   startChildStack,
   timelineOf,
   ttRecordOf,
@@ -32,6 +33,17 @@ interface GhlNote {
 }
 
 const NO_NOTES = '(not applied: Tenant Turner has no notes)';
+
+/** The `timestamp` GHL sent with the `type` webhook of note `noteId`, from ttsync's inbox. */
+function webhookTimestamp(stack: ChildStack, type: string, noteId: string): string {
+  const rows = readStore(stack, (db) =>
+    db
+      .prepare(`select payload from inbox where event_type = ? and payload like ?`)
+      .all(type, `%${noteId}%`),
+  ) as { payload: string }[];
+  assert.equal(rows.length, 1, `one ${type} of note ${noteId} in the inbox`);
+  return (JSON.parse(rows[0]?.payload ?? '{}') as { timestamp: string }).timestamp;
+}
 
 for (const surface of ['extended', 'real'] as const) {
   describe(`notes end to end (${surface} surface)`, () => {
@@ -100,12 +112,15 @@ for (const surface of ['extended', 'real'] as const) {
       );
       const [created, edited, removed] = notes;
       assert.equal(created?.when, note.dateAdded, "the creation at GHL's own dateAdded");
+      // GHL gives an edit or a delete no time of its own but the delivery's timestamp.
+      assert.equal(edited?.when, webhookTimestamp(stack, 'NoteUpdate', note.id));
+      assert.equal(removed?.when, webhookTimestamp(stack, 'NoteDelete', note.id));
       assert.equal(created.source, 'ghl');
       assert.match(created.summary, /^Note added in GHL: Asked about parking/);
       assert.match(edited?.summary ?? '', /^Note edited in GHL: Asked about parking and pets/);
       assert.match(removed?.summary ?? '', /^Note deleted in GHL/);
       for (const line of notes) {
-        assert.equal(line.summary.endsWith(NO_NOTES), surface === 'real', line.summary);
+        assert.equal(line.summary.includes(NO_NOTES), surface === 'real', line.summary);
       }
       const times = lines.map((l) => Date.parse(l.when));
       assert.ok(

@@ -65,6 +65,15 @@ test('note events route to one note-sync job per person, coalescing per note', (
     key: 'person:loc:c1',
     coalesceKey: 'note:n1',
   });
+  // The delivery's timestamp travels along: the only GHL time of an edit or a delete.
+  const at = '2026-12-01T08:00:00.000Z';
+  const stamped = routeEvent({
+    eventId: 'w3',
+    eventType: 'NoteDelete',
+    locationId: 'loc',
+    payload: JSON.stringify({ type: 'NoteDelete', id: 'n1', contactId: 'c1', timestamp: at }),
+  } as Parameters<typeof routeEvent>[0]);
+  assert.equal((stamped as { payload?: { occurredRaw?: string } }).payload?.occurredRaw, at);
   const bad = routeEvent({
     eventId: 'w2',
     eventType: 'NoteCreate',
@@ -165,7 +174,12 @@ for (const surface of ['extended', 'real'] as const) {
 
       // A delete.
       await operator(boxes.ghlBox, 'DELETE', `/__sandbox/notes/${note.id}`);
-      const removed = await syncNote(deps, { ...job, trigger: 'NoteDelete' });
+      const deletedAt = new Date().toISOString();
+      const removed = await syncNote(deps, {
+        ...job,
+        trigger: 'NoteDelete',
+        occurredRaw: deletedAt,
+      });
       assert.equal(removed.kind, surface === 'extended' ? 'deleted' : 'not_applied');
       assert.equal(ttNotes(boxes, note.id).length, 0);
       const gone = await findLinkByGhlId(store.db, 'note', locationId, note.id);
@@ -184,6 +198,9 @@ for (const surface of ['extended', 'real'] as const) {
         'note_updated',
       ]);
       assert.ok(timeline.every((t) => t.source === 'ghl'));
+      const deletion = timeline.find((t) => t.kind === 'note_deleted');
+      assert.equal(deletion?.occurredRaw, deletedAt, "at the webhook's timestamp");
+      assert.equal(deletion.occurredAt, Date.parse(deletedAt));
       if (surface === 'real') {
         assert.ok(timeline.every((t) => t.summary.includes('Tenant Turner has no notes')));
       }

@@ -18,6 +18,8 @@ export interface NoteSyncPayload {
   /** The webhook event type (`NoteCreate`, `NoteUpdate`, `NoteDelete`). */
   trigger: string;
   eventId?: string;
+  /** The webhook's `timestamp` as GHL wrote it: the time of an edit or a delete. */
+  occurredRaw?: string;
 }
 
 /** Registers the `note-sync` handler on `queue`. */

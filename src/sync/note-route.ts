@@ -27,6 +27,9 @@ export const noteRoute: EventRoute = (entry, event) => {
     trigger: entry.eventType,
     eventId: entry.eventId,
   };
+  // GHL notes carry no time of an edit or a delete; the delivery's timestamp is that time.
+  const timestamp = text('timestamp');
+  if (timestamp !== undefined) payload.occurredRaw = timestamp;
   return {
     name: NOTE_SYNC_JOB,
     payload,

@@ -32,6 +32,8 @@ export interface NoteSyncJob {
   /** `NoteCreate`, `NoteUpdate`, `NoteDelete`, or `backfill`, `poll`, `reconcile`. */
   trigger: string;
   eventId?: string | undefined;
+  /** The webhook's `timestamp` as GHL wrote it: the time of an edit or a delete. */
+  occurredRaw?: string | undefined;
   /** The note as the contact's list just returned it (a backfill); read from GHL when absent. */
   note?: GhlNote | undefined;
   jobId?: string | undefined;
@@ -253,8 +255,11 @@ function noteChange(
 ): ChangeRecord {
   const added = state.dateAdded !== undefined ? Date.parse(state.dateAdded) : Number.NaN;
   const sourceTs = Number.isNaN(added) ? undefined : added;
-  // Only a creation has a GHL time; an edit or a delete happened when ttsync learned of it.
-  const occurredAt = kind === 'note_created' ? (sourceTs ?? deps.clock.now()) : deps.clock.now();
+  // A creation is at the note's `dateAdded`; an edit or a delete at the webhook's timestamp
+  // (a poll or a backfill has none: then when ttsync learned of it). Both as GHL wrote them.
+  const raw = kind === 'note_created' ? state.dateAdded : job.occurredRaw;
+  const parsed = raw === undefined ? Number.NaN : Date.parse(raw);
+  const occurredAt = Number.isNaN(parsed) ? deps.clock.now() : parsed;
   const excerpt = state.body.length > 80 ? `${state.body.slice(0, 77)}...` : state.body;
   const note = written.applied ? written.detail : NO_NOTES;
   return {
@@ -276,7 +281,7 @@ function noteChange(
     provenance: [{ field: 'note', sourceField: 'body', valueHash: hash }],
     timeline: {
       occurredAt,
-      occurredRaw: kind === 'note_created' ? state.dateAdded : undefined,
+      occurredRaw: Number.isNaN(parsed) ? undefined : raw,
       source: 'ghl',
       kind,
       summary: `${SUMMARY[kind]}${kind === 'note_deleted' ? '' : `: ${excerpt}`}${written.applied ? '' : ` (${NO_NOTES})`}`,

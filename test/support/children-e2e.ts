@@ -186,6 +186,8 @@ export interface TimelineLine {
   source: string;
   kind: string;
   summary: string;
+  /** A trailing `[…]` after the summary: what became of the entry on Tenant Turner's side. */
+  post: string | undefined;
 }
 
 /** Runs `ttsync timeline <who>` as a process; its header and entry lines, parsed. */
@@ -198,10 +200,10 @@ export async function timelineOf(
   assert.equal(code, 0, `ttsync timeline ${who} exited ${code}:\n${proc.output()}`);
   const [header = '', ...rest] = proc.output().trimEnd().split('\n');
   const lines = rest.map((line) => {
-    const match = /^(\S+)\s+(\S+)\s+(\S+)\s+(.*)$/.exec(line);
+    const match = /^(\S+)\s+(\S+)\s+(\S+)\s+(.*?)(?: \[([^\]]*)\])?$/.exec(line);
     assert.ok(match, `a timeline line: ${line}`);
-    const [, when = '', source = '', kind = '', summary = ''] = match;
-    return { when, source, kind, summary };
+    const [, when = '', source = '', kind = '', summary = '', post] = match;
+    return { when, source, kind, summary, post };
   });
   assert.match(header, new RegExp(`: ${lines.length} entr(y|ies), oldest first$`));
   return { header, lines };
