@@ -35,6 +35,10 @@ import { registerSyncHandlers } from './sync/jobs.ts';
 import { loadMappingFile, parseMapping } from './sync/mapping-config.ts';
 import { RentalDirectory } from './sync/rental-directory.ts';
 import { TenantTurnerClient } from './tenant-turner/client.ts';
+import { TtWebhookVerifier } from './tenant-turner/webhook-verify.ts';
+import { registerTtTimelineHandler } from './sync/tt-event-job.ts';
+import { startTtPoller } from './sync/tt-poller.ts';
+import type { TtPoller } from './sync/tt-poller.ts';
 
 /** What ttsync asks GHL for when connected through OAuth (ghl-api.md §3). */
 export const GHL_OAUTH_SCOPES = [
@@ -49,7 +53,7 @@ export const GHL_OAUTH_SCOPES = [
 /** Where the two services are, when they are not the ones in the config (sandbox mode). */
 export interface Endpoints {
   ghl: { baseUrl: string; locationId: string; token: string; webhookPublicKeys: string[] };
-  tt: { baseUrl: string; apiKey: string };
+  tt: { baseUrl: string; apiKey: string; webhookSigningKey?: string };
 }
 
 export interface TtsyncOptions {
@@ -70,6 +74,8 @@ export class Ttsync {
   readonly #dispatcher: InboxDispatcher;
   readonly #verifier: GhlWebhookVerifier;
   readonly #oauth: ServerOptions['ghlOAuth'];
+  readonly #ttVerifier: TtWebhookVerifier | undefined;
+  #ttPoller: TtPoller | undefined;
   #stopServer: (() => Promise<void>) | undefined;
   #poller: ContactPoller | undefined;
 
@@ -82,8 +88,10 @@ export class Ttsync {
       locationId: string;
       verifier: GhlWebhookVerifier;
       oauth: ServerOptions['ghlOAuth'];
+      ttVerifier?: TtWebhookVerifier | undefined;
     },
   ) {
+    this.#ttVerifier = parts.ttVerifier;
     this.#options = options;
     this.store = parts.store;
     this.queue = parts.queue;
@@ -159,6 +167,11 @@ export class Ttsync {
         logger: logger.child({ part: 'sync' }),
       };
       registerSyncHandlers(queue, deps);
+      registerTtTimelineHandler(queue, deps);
+      const ttSigningKey = options.endpoints?.tt.webhookSigningKey ?? config.TT_WEBHOOK_SIGNING_KEY;
+      const ttVerifier = ttSigningKey
+        ? new TtWebhookVerifier({ signingKeys: [ttSigningKey], logger })
+        : undefined;
       const verifier = new GhlWebhookVerifier({
         ...(options.endpoints
           ? { publicKeys: options.endpoints.ghl.webhookPublicKeys, legacyRsaPublicKeys: [] }
@@ -196,6 +209,7 @@ export class Ttsync {
         locationId: ghlSide.locationId,
         verifier,
         oauth,
+        ttVerifier,
       });
     } catch (error) {
       await store.close();
@@ -208,6 +222,7 @@ export class Ttsync {
     const app = buildServer({
       store: this.store,
       ghlVerifier: this.#verifier,
+      ttVerifier: this.#ttVerifier,
       clock: this.deps.clock,
       logger: this.#options.logger.child({ part: 'server' }),
       onWebhookStored: () => this.#dispatcher.wake(),
@@ -239,6 +254,15 @@ export class Ttsync {
         clock: this.deps.clock,
         logger: this.#options.logger.child({ part: 'poller' }),
         queue: this.queue,
+      });
+    }
+    const ttIntervalMs = this.#options.config.TT_POLL_INTERVAL_MS;
+    if (ttIntervalMs > 0) {
+      // Tenant Turner publishes no webhook retry contract: lead and showing changes are polled.
+      this.#ttPoller = startTtPoller(this.deps, {
+        intervalMs: ttIntervalMs,
+        clock: this.deps.clock,
+        logger: this.#options.logger.child({ part: 'tt-poller' }),
       });
     }
     return url;
@@ -273,6 +297,7 @@ export class Ttsync {
   /** Stops serving and working, then closes the clients and the database. */
   async close(): Promise<void> {
     await this.#poller?.stop();
+    await this.#ttPoller?.stop();
     await this.#stopServer?.();
     await this.#dispatcher.stop();
     await this.queue.stop();
