@@ -103,15 +103,17 @@ describeEachDialect('reconcile contacts ↔ leads', (stores) => {
     const locationId = boxes.ghlBox.locationId;
     await backfillContacts(deps, { locationId });
     const real = boxes.ghl;
-    const blind = {
-      location: (id: string, lane?: Lane) => ({
-        ...real.location(id, lane),
-        // eslint-disable-next-line require-yield
-        async *searchContactPages() {
-          return;
-        },
-      }),
-    } as unknown as GhlClient;
+    const blind = Object.create(real, {
+      location: {
+        value: (id: string, lane?: Lane) => ({
+          ...real.location(id, lane),
+          // eslint-disable-next-line require-yield
+          async *searchContactPages() {
+            return;
+          },
+        }),
+      },
+    }) as GhlClient;
     const drift = await scanDrift({ ...deps, ghl: blind }, { locationId });
     assert.equal(drift.contacts, 0);
     assert.deepEqual(drift.counts, { missing: 0, extra: 0, different: 0 });

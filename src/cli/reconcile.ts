@@ -1,18 +1,24 @@
 /**
- * `ttsync reconcile [--dry-run] [--heal] [--max-unlink-share 0.05] [--show N]`: compares GHL
- * contacts with Tenant Turner leads and prints the drift; `--heal` fixes it unless the
- * mass-unlink guard trips (then nothing is done and the exit code is 1).
+ * `ttsync reconcile [--dry-run] [--heal] [--max-unlink-share 0.05] [--show N] [--contacts-only]`:
+ * compares GHL contacts with Tenant Turner leads, and their tasks, notes and appointments with
+ * what ttsync synced, and prints the drift and the GHL calls spent; `--heal` fixes it unless
+ * the mass-unlink guard trips (then nothing is done and the exit code is 1).
  */
 import { parseArgs } from 'node:util';
 import { Ttsync } from '../app.ts';
 import type { Config } from '../config.ts';
 import { scanDrift } from '../sync/reconcile.ts';
 import type { DriftItem, DriftReport } from '../sync/reconcile.ts';
-import { checkUnlinkGuard, DEFAULT_MAX_UNLINK_SHARE, healDrift } from '../sync/reconcile-heal.ts';
+import type { ChildDriftItem } from '../sync/reconcile-children.ts';
+import { healDrift } from '../sync/reconcile-heal.ts';
+import type { HealResult } from '../sync/reconcile-heal.ts';
+import { checkUnlinkGuard, DEFAULT_MAX_UNLINK_SHARE } from '../sync/reconcile-guard.ts';
+import { CHILD_KINDS } from '../sync/reconcile-sources.ts';
 import { processLogger } from './commands.ts';
 import { untilSignal } from './signals.ts';
 
-const USAGE = 'Usage: ttsync reconcile [--dry-run] [--heal] [--max-unlink-share 0.05] [--show N]';
+const USAGE =
+  'Usage: ttsync reconcile [--dry-run] [--heal] [--max-unlink-share 0.05] [--show N] [--contacts-only]';
 
 /** Runs the command; resolves with the exit code. */
 export async function reconcile(config: Config, argv: string[]): Promise<number> {
@@ -23,6 +29,7 @@ export async function reconcile(config: Config, argv: string[]): Promise<number>
       heal: { type: 'boolean' },
       'max-unlink-share': { type: 'string' },
       show: { type: 'string' },
+      'contacts-only': { type: 'boolean' },
     },
     strict: true,
   });
@@ -42,7 +49,11 @@ export async function reconcile(config: Config, argv: string[]): Promise<number>
   const stop = new AbortController();
   void untilSignal().then(() => stop.abort());
   try {
-    const report = await scanDrift(app.deps, { locationId: app.locationId, signal: stop.signal });
+    const report = await scanDrift(app.deps, {
+      locationId: app.locationId,
+      signal: stop.signal,
+      children: values['contacts-only'] !== true,
+    });
     for (const line of formatDriftReport(report, show)) console.log(line);
     const guard = checkUnlinkGuard(report, share);
     if (!values.heal) {
@@ -61,10 +72,10 @@ export async function reconcile(config: Config, argv: string[]): Promise<number>
       console.error(`ttsync: ${result.guard.reason ?? 'refused to heal'}`);
       return 1;
     }
-    const outcomes = Object.entries(result.outcomes).map(([kind, n]) => `${n} ${kind}`);
-    console.log(`Healed: ${outcomes.join(', ') || 'nothing to do'}.`);
+    console.log(formatHeal(result));
     for (const failure of result.failures) {
-      console.error(`  failed: contact ${failure.contactId ?? '?'}: ${failure.error}`);
+      const what = failure.child ? `, ${failure.child}` : '';
+      console.error(`  failed: contact ${failure.contactId ?? '?'}${what}: ${failure.error}`);
     }
     return result.failures.length > 0 ? 1 : 0;
   } finally {
@@ -83,12 +94,64 @@ export function formatDriftReport(report: DriftReport, show: number): string[] {
   ];
   for (const kind of ['missing', 'extra', 'different'] as const) {
     const items = report.items.filter((item) => item.kind === kind);
-    if (items.length === 0) continue;
-    lines.push(`${kind}:`);
-    for (const item of items.slice(0, show)) lines.push(`  ${describeItem(item)}`);
-    if (items.length > show) lines.push(`  … and ${items.length - show} more`);
+    listItems(lines, kind, items.map(describeItem), show);
   }
+  const children = report.children;
+  if (children) {
+    for (const child of CHILD_KINDS) {
+      const c = children.counts[child];
+      lines.push(
+        `${child}s: ${children.seen[child]} in GHL, ${children.activeLinks[child]} linked; ` +
+          `drift: ${c.missing} missing, ${c.extra} extra, ${c.different} different ` +
+          `(${children.skipped[child]} of contacts ttsync does not sync; ` +
+          `${children.unconfirmed[child]} not listed but still in GHL)`,
+      );
+      for (const kind of ['missing', 'extra', 'different'] as const) {
+        const items = children.items.filter((i) => i.child === child && i.kind === kind);
+        listItems(lines, `${child} ${kind}`, items.map(describeChild), show);
+      }
+    }
+    const from = new Date(children.window.start).toISOString().slice(0, 10);
+    const to = new Date(children.window.end).toISOString().slice(0, 10);
+    lines.push(`Appointments read from ${from} to ${to}.`);
+  }
+  lines.push(`GHL calls: ${report.ghlCalls}.`);
   return lines;
+}
+
+/** What a heal did, in one line. */
+export function formatHeal(result: HealResult): string {
+  const parts = Object.entries(result.outcomes).map(([kind, n]) => `${n} ${kind}`);
+  for (const child of CHILD_KINDS) {
+    for (const [kind, n] of Object.entries(result.childOutcomes[child])) {
+      parts.push(`${n} ${child} ${kind}`);
+    }
+  }
+  return `Healed: ${parts.join(', ') || 'nothing to do'} (GHL calls: ${result.ghlCalls}).`;
+}
+
+function listItems(lines: string[], title: string, items: string[], show: number): void {
+  if (items.length === 0) return;
+  lines.push(`${title}:`);
+  for (const item of items.slice(0, show)) lines.push(`  ${item}`);
+  if (items.length > show) lines.push(`  … and ${items.length - show} more`);
+}
+
+function describeChild(item: ChildDriftItem): string {
+  const head = `${item.child} ${item.ghlId} of contact ${item.contactId}`;
+  switch (item.kind) {
+    case 'missing':
+    case 'extra':
+      return `${head}: ${item.reason}`;
+    case 'different':
+      return `${head}: ${describeFields(item.fields)}`;
+  }
+}
+
+function describeFields(fields: { field: string; expected: unknown; actual: unknown }[]): string {
+  return fields
+    .map((f) => `${f.field} ${JSON.stringify(f.actual)} → ${JSON.stringify(f.expected)}`)
+    .join(', ');
 }
 
 function describeItem(item: DriftItem): string {
@@ -98,11 +161,6 @@ function describeItem(item: DriftItem): string {
     case 'extra':
       return `contact ${item.contactId ?? '?'} ↔ lead ${item.link.ttId ?? '?'}: ${item.reason}`;
     case 'different':
-      return (
-        `contact ${item.contactId} ↔ lead ${item.applicationId}: ` +
-        item.fields
-          .map((f) => `${f.field} ${JSON.stringify(f.actual)} → ${JSON.stringify(f.expected)}`)
-          .join(', ')
-      );
+      return `contact ${item.contactId} ↔ lead ${item.applicationId}: ${describeFields(item.fields)}`;
   }
 }

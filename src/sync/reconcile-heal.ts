@@ -5,10 +5,11 @@
  *   contact goes through the contact sync as an update: applied on the extended surface,
  *   recorded as not applied on the real one (which has no lead update), once: a later heal
  *   that finds the same lead already recorded writes nothing;
- * - extra → the link is unlinked with a record; nothing is ever deleted in Tenant Turner.
+ * - extra → the link is unlinked with a record; no lead is ever deleted in Tenant Turner.
+ * Then the children (reconcile-heal-children.ts), after the people they belong to.
  *
- * The guard: when more than `maxUnlinkShare` of the location's active links would be unlinked,
- * nothing at all is done and the result says why.
+ * The guard (reconcile-guard.ts): when more than `maxUnlinkShare` of the location's active
+ * links of any kind would be unlinked, nothing at all is done and the result says why.
  */
 import { getSnapshot, insertAudit, putSnapshots } from '../store/records.ts';
 import { updateLink } from '../store/links.ts';
@@ -16,42 +17,14 @@ import { contentHash } from './contact-mapping.ts';
 import { applyPlan, commitEffects, needsCommit, planContact, syncContact } from './contact-sync.ts';
 import type { ContactSyncDeps, ContactSyncJob, ContactSyncOutcome } from './contact-sync.ts';
 import type { DriftItem, DriftReport } from './reconcile.ts';
+import { checkUnlinkGuard } from './reconcile-guard.ts';
+import type { UnlinkGuard } from './reconcile-guard.ts';
+import { healChild } from './reconcile-heal-children.ts';
+import type { ChildOutcomes } from './reconcile-heal-children.ts';
+import { countingGhl } from './reconcile-sources.ts';
 
-/** Default share of active links a heal may unlink. */
-export const DEFAULT_MAX_UNLINK_SHARE = 0.05;
-
-/** Whether a heal may unlink what the report calls gone. */
-export interface UnlinkGuard {
-  /** Links the heal would unlink. */
-  unlink: number;
-  /** Most it may unlink: `floor(share × active links)`. */
-  limit: number;
-  share: number;
-  tripped: boolean;
-  /** Why it tripped, in words a user can act on. */
-  reason: string | undefined;
-}
-
-/** Checks the mass-delete guard for `report`. */
-export function checkUnlinkGuard(
-  report: DriftReport,
-  share: number = DEFAULT_MAX_UNLINK_SHARE,
-): UnlinkGuard {
-  const unlink = report.counts.extra;
-  const limit = Math.floor(share * report.activeLinks);
-  const tripped = unlink > limit;
-  return {
-    unlink,
-    limit,
-    share,
-    tripped,
-    reason: tripped
-      ? `${unlink} of ${report.activeLinks} linked people would be unlinked, more than ` +
-        `${(share * 100).toFixed(1)}% (${limit}); refusing to heal. Check the GHL location and ` +
-        'the Tenant Turner account; raise --max-unlink-share if this is really intended.'
-      : undefined,
-  };
-}
+export { checkUnlinkGuard, DEFAULT_MAX_UNLINK_SHARE } from './reconcile-guard.ts';
+export type { UnlinkGuard } from './reconcile-guard.ts';
 
 /** What a heal did. */
 export interface HealResult {
@@ -60,18 +33,31 @@ export interface HealResult {
   healed: boolean;
   /** Outcomes by kind (sync outcomes, plus `unlinked` and `failed`). */
   outcomes: Partial<Record<ContactSyncOutcome['kind'] | 'failed', number>>;
-  failures: { contactId: string | undefined; error: string }[];
+  /** Child outcomes by kind (sync outcomes, plus `failed`). */
+  childOutcomes: ChildOutcomes;
+  failures: { contactId: string | undefined; child?: string; error: string }[];
+  /** GHL requests the heal made. */
+  ghlCalls: number;
 }
 
 /** Heals `report` unless the guard trips. */
 export async function healDrift(
-  deps: ContactSyncDeps,
+  given: ContactSyncDeps,
   report: DriftReport,
   options: { maxUnlinkShare?: number; signal?: AbortSignal } = {},
 ): Promise<HealResult> {
   const guard = checkUnlinkGuard(report, options.maxUnlinkShare);
-  const result: HealResult = { guard, healed: false, outcomes: {}, failures: [] };
+  const result: HealResult = {
+    guard,
+    healed: false,
+    outcomes: {},
+    childOutcomes: { task: {}, note: {}, appointment: {} },
+    failures: [],
+    ghlCalls: 0,
+  };
   if (guard.tripped) return result;
+  const counter = countingGhl(given.ghl);
+  const deps = { ...given, ghl: counter.ghl };
   for (const item of report.items) {
     options.signal?.throwIfAborted();
     try {
@@ -86,6 +72,27 @@ export async function healDrift(
       deps.logger.warn({ contactId: item.contactId, err: error }, 'reconcile could not heal');
     }
   }
+  for (const item of report.children?.items ?? []) {
+    options.signal?.throwIfAborted();
+    const tally = result.childOutcomes[item.child];
+    try {
+      const outcome = await healChild(deps, report.locationId, item, options.signal);
+      tally[outcome] = (tally[outcome] ?? 0) + 1;
+    } catch (error) {
+      tally['failed'] = (tally['failed'] ?? 0) + 1;
+      const message = error instanceof Error ? error.message : String(error);
+      result.failures.push({
+        contactId: item.contactId,
+        child: `${item.child} ${item.ghlId}`,
+        error: message,
+      });
+      deps.logger.warn(
+        { contactId: item.contactId, [item.child]: item.ghlId, err: error },
+        'reconcile could not heal',
+      );
+    }
+  }
+  result.ghlCalls = counter.calls();
   result.healed = true;
   return result;
 }

@@ -19,6 +19,9 @@ import type { Lead } from '../tenant-turner/resources.ts';
 import { leadStateOf, mapContact } from './contact-mapping.ts';
 import type { ContactLike } from './contact-mapping.ts';
 import type { ContactSyncDeps, LeadState } from './contact-sync.ts';
+import { scanChildren } from './reconcile-children.ts';
+import type { ChildDriftReport, ChildScope } from './reconcile-children.ts';
+import { countingGhl } from './reconcile-sources.ts';
 
 /** One field that differs: what ttsync would write, and what the lead holds. */
 export interface FieldDrift {
@@ -60,6 +63,10 @@ export interface DriftReport {
   counts: Record<DriftItem['kind'], number>;
   /** Every item, in the order found (the CLI prints the first N of each kind). */
   items: DriftItem[];
+  /** Tasks, notes and appointments (reconcile-children.ts); absent with `children: false`. */
+  children: ChildDriftReport | undefined;
+  /** GHL requests the scan made. */
+  ghlCalls: number;
 }
 
 /** What the scan takes. */
@@ -68,14 +75,24 @@ export interface ReconcileScanOptions {
   /** Records per GHL search page, 1..500; default 500. */
   pageLimit?: number;
   signal?: AbortSignal;
+  /** Scan tasks, notes and appointments too (default true). */
+  children?: boolean;
+  /** Appointment window and child readers (see `ChildScope`). */
+  window?: ChildScope['window'];
+  readers?: ChildScope['readers'];
 }
 
 /** Scans one location and reports drift; writes nothing. */
 export async function scanDrift(
-  deps: ContactSyncDeps,
+  given: ContactSyncDeps,
   options: ReconcileScanOptions,
 ): Promise<DriftReport> {
   const { locationId, signal } = options;
+  const counter = countingGhl(given.ghl);
+  const deps = { ...given, ghl: counter.ghl };
+  // People whose children are compared: linked now, or about to be (reported missing).
+  const people = new Map<string, Link>();
+  const toLink = new Set<string>();
   const call = signal ? { signal } : {};
   const report: DriftReport = {
     locationId,
@@ -85,6 +102,8 @@ export async function scanDrift(
     unconfirmed: 0,
     counts: { missing: 0, extra: 0, different: 0 },
     items: [],
+    children: undefined,
+    ghlCalls: 0,
   };
   const add = (item: DriftItem): void => {
     report.counts[item.kind]++;
@@ -119,6 +138,7 @@ export async function scanDrift(
         continue;
       }
       if (link?.state !== 'active' || link.ttId === undefined) {
+        toLink.add(contact.id);
         add({
           kind: 'missing',
           contactId: contact.id,
@@ -138,6 +158,7 @@ export async function scanDrift(
         });
         continue;
       }
+      people.set(contact.id, link);
       const actual = leadStateOf(lead);
       const fields = diffFields(expected, actual);
       if (fields.length > 0) {
@@ -167,6 +188,7 @@ export async function scanDrift(
       const contact = await orUndefinedIfGone(() => ghl.getContact(link.ghlId ?? '', call));
       if (contact) {
         report.unconfirmed++;
+        people.set(link.ghlId, link);
         continue;
       }
       add({
@@ -180,6 +202,17 @@ export async function scanDrift(
     if (batch.length < 500) break;
     afterId = batch.at(-1)?.id;
   }
+  if (options.children !== false) {
+    report.children = await scanChildren(deps, {
+      locationId,
+      people,
+      toLink,
+      window: options.window,
+      readers: options.readers,
+      signal,
+    });
+  }
+  report.ghlCalls = counter.calls();
   return report;
 }
 

@@ -1,0 +1,269 @@
+/**
+ * Reconciliation of tasks, notes and appointments against both sandboxes in-process, on both
+ * databases. The GHL sandbox seeds 0-3 tasks, 0-2 notes and 0-1 appointments per contact; a
+ * contacts-only backfill leaves them all missing. One heal brings them across and a second scan
+ * finds nothing; then a task deleted, a note edited and an appointment cancelled in GHL (no
+ * webhooks) are reported field by field and healed through the per-child sync; an outage that
+ * makes every child look gone trips the guard and changes nothing; and on real Tenant Turner
+ * (no tasks, notes or showing update) drift is judged against what ttsync recorded.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { HttpError } from '../src/shared/errors.ts';
+import { listLinks } from '../src/store/links.ts';
+import type { LinkKind } from '../src/store/links.ts';
+import { backfillContacts } from '../src/sync/backfill.ts';
+import type { ContactSyncDeps } from '../src/sync/contact-sync.ts';
+import { scanDrift } from '../src/sync/reconcile.ts';
+import type { DriftReport } from '../src/sync/reconcile.ts';
+import { healDrift } from '../src/sync/reconcile-heal.ts';
+import { defaultChildReaders } from '../src/sync/reconcile-readers.ts';
+import { formatDriftReport } from '../src/cli/reconcile.ts';
+import { READ_WRITE } from './support/ghl-harness.ts';
+import { call } from './support/ghl-raw.ts';
+import type { Sandboxes } from './support/sync-harness.ts';
+import { startSandboxes, syncDeps } from './support/sync-harness.ts';
+import { describeEachDialect } from './support/stores.ts';
+
+/** The drift of each child kind, as `[missing, extra, different]`. */
+function childCounts(report: DriftReport): Record<string, number[]> {
+  const counts = report.children?.counts;
+  assert.ok(counts, 'children were scanned');
+  return Object.fromEntries(
+    Object.entries(counts).map(([kind, c]) => [kind, [c.missing, c.extra, c.different]]),
+  );
+}
+
+const NONE = { task: [0, 0, 0], note: [0, 0, 0], appointment: [0, 0, 0] };
+
+async function active(deps: ContactSyncDeps, kind: LinkKind): Promise<number> {
+  return (await listLinks(deps.db, kind, { state: 'active' })).length;
+}
+
+const token = (boxes: Sandboxes): string =>
+  boxes.ghlBox.mintToken({ scopes: READ_WRITE, kind: 'pit' }).accessToken;
+
+/** Books an appointment two days ahead for `contactId` through the GHL API (no webhook). */
+async function bookAppointment(boxes: Sandboxes, contactId: string, status: string) {
+  const ghl = boxes.ghl.location(boxes.ghlBox.locationId);
+  const [calendar] = await ghl.listCalendars({});
+  assert.ok(calendar);
+  const reply = await call(boxes.ghlBox, 'POST', '/calendars/events/appointments', {
+    token: token(boxes),
+    body: {
+      calendarId: calendar.id,
+      locationId: boxes.ghlBox.locationId,
+      contactId,
+      startTime: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+      appointmentStatus: status,
+    },
+  });
+  assert.equal(reply.status, 200, JSON.stringify(reply.body));
+  return String(reply.body['id']);
+}
+
+interface TtPropertyDto {
+  PropertyId: number;
+  IsActive: boolean;
+}
+
+/** A mapping whose default rental takes every appointment the address matcher cannot place. */
+function mappingWithDefaultRental(boxes: Sandboxes): unknown {
+  const properties = boxes.ttBox.state()['properties'] as TtPropertyDto[];
+  const rental = properties.find((p) => p.IsActive);
+  assert.ok(rental, 'the TT sandbox has an active rental');
+  return { rental: [{ default: rental.PropertyId }] };
+}
+
+describeEachDialect('reconcile tasks, notes and appointments (extended)', (stores) => {
+  let boxes: Sandboxes;
+  before(async () => {
+    boxes = await startSandboxes({ surface: 'extended' }, 12);
+  });
+  after(() => boxes.close());
+
+  test('missing children are healed once; deleted, edited and cancelled ones are found and healed', async () => {
+    const store = await stores.open('reconcile-children');
+    const deps = syncDeps(store, boxes, mappingWithDefaultRental(boxes));
+    const locationId = boxes.ghlBox.locationId;
+    await backfillContacts(deps, { locationId });
+    // The seeded appointments lie in the past; book two in the reconcile window.
+    const people = await listLinks(deps.db, 'person', { state: 'active' });
+    const booked = [];
+    for (const person of people.slice(0, 2)) {
+      booked.push(await bookAppointment(boxes, person.ghlId ?? '', 'confirmed'));
+    }
+    const first = await scanDrift(deps, { locationId });
+    const children = first.children;
+    assert.ok(children);
+    assert.ok(children.counts.task.missing > 5, `tasks missing: ${children.counts.task.missing}`);
+    assert.ok(children.counts.note.missing > 5, `notes missing: ${children.counts.note.missing}`);
+    assert.equal(children.counts.appointment.missing, booked.length);
+    assert.ok(first.ghlCalls > 0);
+    const healed = await healDrift(deps, first);
+    assert.deepEqual(healed.failures, []);
+    assert.equal(healed.childOutcomes.task['created'], children.counts.task.missing);
+    assert.equal(healed.childOutcomes.note['created'], children.counts.note.missing);
+    assert.equal(healed.childOutcomes.appointment['created'], children.counts.appointment.missing);
+    assert.deepEqual(childCounts(await scanDrift(deps, { locationId })), NONE);
+
+    // Changes in GHL that no webhook announced.
+    const ghl = boxes.ghl.location(locationId);
+    const tasks = await listLinks(deps.db, 'task', { state: 'active' });
+    const contactOf = (parentId: string | undefined): string =>
+      people.find((p) => p.id === parentId)?.ghlId ?? '';
+    const task = tasks[0];
+    assert.ok(task?.ghlId);
+    await ghl.deleteTask(contactOf(task.parentId), task.ghlId);
+    const [note] = await listLinks(deps.db, 'note', { state: 'active' });
+    assert.ok(note?.ghlId);
+    await ghl.updateNote(contactOf(note.parentId), note.ghlId, { body: 'Edited in GHL' });
+    const cancelled = booked[0];
+    const reply = await call(boxes.ghlBox, 'PUT', `/calendars/events/appointments/${cancelled}`, {
+      token: token(boxes),
+      body: { appointmentStatus: 'cancelled' },
+    });
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+
+    const drift = await scanDrift(deps, { locationId });
+    assert.deepEqual(childCounts(drift), {
+      task: [0, 1, 0],
+      note: [0, 0, 1],
+      appointment: [0, 0, 1],
+    });
+    const items = drift.children?.items ?? [];
+    const edited = items.find((i) => i.child === 'note');
+    assert.ok(edited?.kind === 'different');
+    assert.deepEqual(
+      edited.fields.map((f) => [f.field, f.expected]),
+      [['body', 'Edited in GHL']],
+    );
+    const changed = items.find((i) => i.child === 'appointment');
+    assert.ok(changed?.kind === 'different');
+    assert.equal(changed.ghlId, cancelled);
+    assert.ok(changed.fields.some((f) => f.field === 'goal' && f.expected === 'Cancelled'));
+    const printed = formatDriftReport(drift, 5).join('\n');
+    assert.match(printed, /tasks: \d+ in GHL, \d+ linked; drift: 0 missing, 1 extra, 0 different/);
+    assert.match(printed, /body "[^"]*" → "Edited in GHL"/);
+    assert.match(printed, /GHL calls: \d+/);
+
+    const ttTaskId = task.ttId;
+    const fixed = await healDrift(deps, drift, { maxUnlinkShare: 0.5 });
+    assert.deepEqual(fixed.failures, []);
+    assert.deepEqual(fixed.childOutcomes, {
+      task: { deleted: 1 },
+      note: { updated: 1 },
+      appointment: { updated: 1 },
+    });
+    await assert.rejects(
+      boxes.tt.tasks.get(Number(ttTaskId)),
+      (error) => error instanceof HttpError && error.code === 'not_found',
+      'the Tenant Turner task was deleted',
+    );
+    assert.deepEqual(childCounts(await scanDrift(deps, { locationId })), NONE);
+  });
+
+  test('an outage that answers 404 for every child trips the guard and changes nothing', async () => {
+    const store = await stores.open('reconcile-children-outage');
+    const deps = syncDeps(store, boxes, mappingWithDefaultRental(boxes));
+    const locationId = boxes.ghlBox.locationId;
+    await backfillContacts(deps, { locationId });
+    await healDrift(deps, await scanDrift(deps, { locationId }), { maxUnlinkShare: 1 });
+    const before = {
+      task: await active(deps, 'task'),
+      note: await active(deps, 'note'),
+      appointment: await active(deps, 'appointment'),
+    };
+    assert.ok(before.task > 5);
+    // GHL lists nothing and answers 404 to every GET of a child.
+    const real = defaultChildReaders(deps, locationId);
+    const gone = new HttpError('not_found', 'Not found', {
+      status: 404,
+      method: 'GET',
+      url: '/contacts/x/tasks/y',
+      retryable: false,
+      traceId: undefined,
+      retryAfterMs: undefined,
+    });
+    const outage = {
+      ...real,
+      // eslint-disable-next-line require-yield
+      async *tasks() {
+        return;
+      },
+      notes: () => Promise.resolve([]),
+      // eslint-disable-next-line require-yield
+      async *appointments() {
+        return;
+      },
+      exists: () => Promise.reject(gone),
+    };
+    const drift = await scanDrift(deps, { locationId, readers: outage });
+    assert.equal(drift.children?.counts.task.extra, before.task);
+    assert.equal(drift.children?.counts.note.extra, before.note);
+    const result = await healDrift(deps, drift);
+    assert.equal(result.healed, false);
+    assert.equal(result.guard.tripped, true);
+    assert.match(result.guard.reason ?? '', /linked tasks/);
+    assert.match(result.guard.reason ?? '', /refusing to heal, nothing was changed/);
+    assert.match(result.guard.reason ?? '', /--max-unlink-share/);
+    assert.deepEqual(
+      {
+        task: await active(deps, 'task'),
+        note: await active(deps, 'note'),
+        appointment: await active(deps, 'appointment'),
+      },
+      before,
+    );
+  });
+
+  test('an empty or short listing never deletes: children GHL still has are unconfirmed', async () => {
+    const store = await stores.open('reconcile-children-short');
+    const deps = syncDeps(store, boxes, mappingWithDefaultRental(boxes));
+    const locationId = boxes.ghlBox.locationId;
+    await backfillContacts(deps, { locationId });
+    await healDrift(deps, await scanDrift(deps, { locationId }), { maxUnlinkShare: 1 });
+    const real = defaultChildReaders(deps, locationId);
+    let served = 0;
+    const short = {
+      ...real,
+      async *tasks(signal?: AbortSignal) {
+        for await (const task of real.tasks(signal)) {
+          if (served++ >= 3) return; // a short page, then nothing
+          yield task;
+        }
+      },
+      notes: () => Promise.resolve([]),
+    };
+    const drift = await scanDrift(deps, { locationId, readers: short });
+    const counts = childCounts(drift);
+    assert.deepEqual([counts['task']?.[1], counts['note']?.[1]], [0, 0], 'nothing extra');
+    assert.ok((drift.children?.unconfirmed.task ?? 0) > 0);
+    assert.equal(drift.children?.unconfirmed.note, await active(deps, 'note'));
+    const result = await healDrift(deps, drift);
+    assert.equal(result.healed, true);
+    assert.deepEqual(result.childOutcomes, { task: {}, note: {}, appointment: {} });
+  });
+});
+
+describeEachDialect('reconcile children on real Tenant Turner', (stores) => {
+  let boxes: Sandboxes;
+  before(async () => {
+    boxes = await startSandboxes({ surface: 'real' }, 10);
+  });
+  after(() => boxes.close());
+
+  test("tasks and notes are kept in ttsync's records; drift is judged against them", async () => {
+    const store = await stores.open('reconcile-children-real');
+    const deps = syncDeps(store, boxes, mappingWithDefaultRental(boxes));
+    const locationId = boxes.ghlBox.locationId;
+    await backfillContacts(deps, { locationId });
+    const first = await scanDrift(deps, { locationId });
+    const missing = first.children?.counts.task.missing ?? 0;
+    assert.ok(missing > 0);
+    const healed = await healDrift(deps, first);
+    assert.deepEqual(healed.failures, []);
+    assert.equal(healed.childOutcomes.task['not_applied'], missing);
+    assert.deepEqual(childCounts(await scanDrift(deps, { locationId })), NONE);
+  });
+});
