@@ -68,7 +68,7 @@ export function reportLine(r: BackfillReport): string {
   const parts: string[] = [];
   if (r.contacts) {
     const total = r.contacts.total !== undefined ? `/${r.contacts.total}` : '';
-    parts.push(`contacts ${r.contacts.contacts}${total}`);
+    parts.push(`contacts ${r.contacts.contacts}${total}${r.contacts.resumed ? ' (resumed)' : ''}`);
   }
   const { tasks, appointments, notes } = r.children;
   if (tasks) parts.push(`tasks ${tasks.records} (${tasks.pages} pages${done(tasks)})`);
@@ -105,7 +105,8 @@ export function childSummary(p: ChildPhaseProgress): string {
   );
 }
 
-const done = (p: ChildPhaseProgress): string => (p.done ? ', done' : '');
+const done = (p: ChildPhaseProgress): string =>
+  `${p.resumed ? ', resumed' : ''}${p.done ? ', done' : ''}`;
 
 function seconds(ms: number): string {
   return ms >= 100_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
