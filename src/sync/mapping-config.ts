@@ -69,12 +69,22 @@ const appointments = z
      */
     calendarRentals: z
       .record(
-        z.string().regex(/^[A-Za-z0-9]+$/, 'must be a GHL calendar id (letters and digits)'),
+        z.string(),
         z
           .number({ message: 'must be a Tenant Turner property id (a whole number)' })
           .int('must be a Tenant Turner property id (a whole number)')
           .positive('must be a Tenant Turner property id (a positive whole number)'),
       )
+      .superRefine((map, ctx) => {
+        for (const key of Object.keys(map)) {
+          if (/^[A-Za-z0-9]+$/.test(key)) continue;
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'the key must be a GHL calendar id (letters and digits)',
+          });
+        }
+      })
       .default({}),
   })
   .strict();

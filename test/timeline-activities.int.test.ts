@@ -1,0 +1,166 @@
+/**
+ * GHL-side timeline entries → Tenant Turner activities, and the merged timeline, against both
+ * sandboxes over HTTP on both databases and both surfaces: on the extended surface a synced note
+ * becomes one activity (a post repeated after a lost record finds the first one, no second
+ * activity); on the real surface nothing is sent and the entry says so. `ttsync timeline` (a
+ * process) prints both sides merged in time order with Tenant Turner's own timestamps.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { openStore } from '../src/store/database.ts';
+import type { Store } from '../src/store/database.ts';
+import { syncContact } from '../src/sync/contact-sync.ts';
+import type { ContactSyncDeps } from '../src/sync/contact-sync.ts';
+import { syncNote } from '../src/sync/note-sync.ts';
+import { personTimeline } from '../src/sync/timeline-view.ts';
+import { activityExternalId, postTimelineActivities } from '../src/sync/tt-activities.ts';
+import { pollTenantTurner } from '../src/sync/tt-poll.ts';
+import { findLinkByGhlId } from '../src/store/links.ts';
+import { operator } from './support/operator.ts';
+import { runTtsync } from './support/processes.ts';
+import { describeEachDialect } from './support/stores.ts';
+import type { Sandboxes } from './support/sync-harness.ts';
+import { startSandboxes, syncDeps } from './support/sync-harness.ts';
+
+interface TtActivityDto {
+  ActivityId: number;
+  ApplicationId: number;
+  ExternalId: string | null;
+  Source: string;
+}
+
+/** A contact synced to a lead, with one synced note; the contact id and lead id. */
+async function personWithNote(boxes: Sandboxes, deps: ContactSyncDeps, tag: string) {
+  const locationId = boxes.ghlBox.locationId;
+  const n = Math.floor(Math.random() * 9_000_000) + 1_000_000;
+  const contact = await boxes.ghl.location(locationId).createContact({
+    firstName: 'Ava',
+    lastName: `Activity ${tag}`,
+    email: `ava.${tag}.${n}@example.com`,
+    phone: `+1415${n}`,
+  });
+  await syncContact(deps, { locationId, contactId: contact.id, trigger: 'ContactCreate' });
+  const { note } = await operator<{ note: { id: string } }>(
+    boxes.ghlBox,
+    'POST',
+    `/__sandbox/contacts/${contact.id}/notes`,
+    { body: `Asked for a viewing (${tag})` },
+  );
+  await syncNote(deps, {
+    locationId,
+    contactId: contact.id,
+    noteId: note.id,
+    trigger: 'NoteCreate',
+  });
+  const person = await findLinkByGhlId(deps.db, 'person', locationId, contact.id);
+  return { contactId: contact.id, applicationId: Number(person?.ttId) };
+}
+
+function activitiesOf(boxes: Sandboxes, applicationId: number): TtActivityDto[] {
+  const all = (boxes.ttBox.state()['activities'] ?? []) as TtActivityDto[];
+  return all.filter((a) => a.ApplicationId === applicationId && a.Source === 'GHL');
+}
+
+async function noteEntryId(store: Store): Promise<number> {
+  const row = await store.db
+    .selectFrom('timeline')
+    .select('id')
+    .where('kind', '=', 'note_created')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+describeEachDialect('timeline → Tenant Turner activities (extended surface)', (stores) => {
+  let boxes: Sandboxes;
+  before(async () => {
+    boxes = await startSandboxes({ surface: 'extended' });
+  });
+  after(() => boxes.close());
+
+  test('each GHL-side entry is posted once, also when a post is repeated', async () => {
+    const store = await stores.open('tt-activities');
+    const deps = syncDeps(store, boxes);
+    const { contactId, applicationId } = await personWithNote(boxes, deps, stores.dialect);
+
+    const first = await postTimelineActivities(deps);
+    assert.deepEqual(first, { posted: 1, alreadyPosted: 0, notApplied: 0, failed: 0 });
+    const posted = activitiesOf(boxes, applicationId);
+    assert.deepEqual(
+      posted.map((a) => a.ExternalId),
+      [activityExternalId(await noteEntryId(store))],
+    );
+    assert.deepEqual(await postTimelineActivities(deps), {
+      posted: 0,
+      alreadyPosted: 0,
+      notApplied: 0,
+      failed: 0,
+    });
+
+    // The activity went out but its record was lost (a crash): the next round posts again.
+    await store.db.deleteFrom('timeline_posts').execute();
+    const retried = await postTimelineActivities(deps);
+    assert.equal(retried.alreadyPosted, 1);
+    assert.equal(retried.posted, 0);
+    assert.equal(activitiesOf(boxes, applicationId).length, 1, 'no second activity');
+
+    const view = await personTimeline(store.db, contactId);
+    const note = view?.rows.find((r) => r.kind === 'note_created');
+    assert.equal(note?.post?.state, 'posted');
+    assert.equal(note.post.activityId, String(posted[0]?.ActivityId));
+  });
+});
+
+describeEachDialect('timeline → Tenant Turner activities (real surface)', (stores) => {
+  let boxes: Sandboxes;
+  before(async () => {
+    boxes = await startSandboxes({ surface: 'real' });
+  });
+  after(() => boxes.close());
+
+  test('nothing is posted, and each entry records why', async () => {
+    const store = await stores.open('tt-activities-real');
+    const deps = syncDeps(store, boxes);
+    const { contactId } = await personWithNote(boxes, deps, `real-${stores.dialect}`);
+    const result = await postTimelineActivities(deps);
+    assert.deepEqual(result, { posted: 0, alreadyPosted: 0, notApplied: 1, failed: 0 });
+    const view = await personTimeline(store.db, contactId);
+    const note = view?.rows.find((r) => r.kind === 'note_created');
+    assert.equal(note?.post?.state, 'not_applied');
+    assert.match(note.post.detail ?? '', /Tenant Turner has no activity timeline/);
+    assert.equal((await postTimelineActivities(deps)).notApplied, 0, 'recorded once');
+  });
+});
+
+test('ttsync timeline prints both sides merged, with each side’s own timestamps', async () => {
+  const boxes = await startSandboxes({ surface: 'extended' });
+  const dir = mkdtempSync(join(tmpdir(), 'ttsync-timeline-merged-'));
+  try {
+    const store = await openStore({ sqlitePath: join(dir, 'ttsync.db') });
+    const deps = syncDeps(store, boxes);
+    const { contactId, applicationId } = await personWithNote(boxes, deps, 'cli');
+    // Seconds later in Tenant Turner's time, so its whole-second stamp sorts after GHL's.
+    boxes.ttBox.advanceClock(5_000);
+    await operator(boxes.ttBox, 'POST', `/__sandbox/applications/${applicationId}/qualify`);
+    await pollTenantTurner(deps);
+    await postTimelineActivities(deps);
+    await store.close();
+
+    const proc = runTtsync(['timeline', contactId], { TTSYNC_DATA_DIR: dir, LOG_LEVEL: 'warn' });
+    assert.equal(await proc.exited, 0, proc.output());
+    const lines = proc.output().trim().split('\n').slice(1);
+    const kinds = lines.map((l) => /\b(lead_created|note_created|tt_lead)\b/.exec(l)?.[1]);
+    assert.deepEqual(kinds, ['lead_created', 'note_created', 'tt_lead'], proc.output());
+    const leads = boxes.ttBox.state()['leads'] as { ApplicationId: number; DateUpdated: string }[];
+    const stamp = leads.find((l) => l.ApplicationId === applicationId)?.DateUpdated ?? '?';
+    const ttLine = lines.find((l) => l.includes('tt_lead')) ?? '';
+    assert.ok(ttLine.startsWith(stamp), `Tenant Turner's own stamp ${stamp}: ${ttLine}`);
+    assert.match(ttLine, /Lead seen in Tenant Turner: Qualified, Active/);
+    assert.match(lines.find((l) => l.includes('note_created')) ?? '', /\[TT activity \d+\]$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await boxes.close();
+  }
+});
