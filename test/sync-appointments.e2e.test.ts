@@ -18,6 +18,7 @@ import {
   timelineOf,
   ttRecordOf,
   ttState,
+  webhookTimestamp,
 } from './support/children-e2e.ts';
 import type { ChildStack, TimelineLine } from './support/children-e2e.ts';
 import { eventually } from './support/processes.ts';
@@ -231,6 +232,7 @@ for (const surface of ['extended', 'real'] as const) {
       assert.equal(state?.state, 'unlinked');
       const [, deleted] = await b.lines();
       assert.equal(deleted?.kind, 'appointment_deleted');
+      assert.equal(deleted.when, webhookTimestamp(stack, 'AppointmentDelete', b.id));
       assert.match(deleted.summary, /status → Cancelled; unlinked$/);
     });
 

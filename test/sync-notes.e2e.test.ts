@@ -11,11 +11,11 @@ import {
   childTimelineReaches,
   contactWithLead,
   ghlOperator,
-  readStore,
   startChildStack,
   timelineOf,
   ttRecordOf,
   ttState,
+  webhookTimestamp,
 } from './support/children-e2e.ts';
 import type { ChildStack } from './support/children-e2e.ts';
 
@@ -33,17 +33,6 @@ interface GhlNote {
 }
 
 const NO_NOTES = '(not applied: Tenant Turner has no notes)';
-
-/** The `timestamp` GHL sent with the `type` webhook of note `noteId`, from ttsync's inbox. */
-function webhookTimestamp(stack: ChildStack, type: string, noteId: string): string {
-  const rows = readStore(stack, (db) =>
-    db
-      .prepare(`select payload from inbox where event_type = ? and payload like ?`)
-      .all(type, `%${noteId}%`),
-  ) as { payload: string }[];
-  assert.equal(rows.length, 1, `one ${type} of note ${noteId} in the inbox`);
-  return (JSON.parse(rows[0]?.payload ?? '{}') as { timestamp: string }).timestamp;
-}
 
 for (const surface of ['extended', 'real'] as const) {
   describe(`notes end to end (${surface} surface)`, () => {

@@ -149,6 +149,27 @@ export function readStore<T>(stack: ChildStack, read: (db: DatabaseSync) => T): 
   }
 }
 
+/**
+ * The `timestamp` (or another time `field`) GHL sent with its one `type` webhook about record
+ * `id`, from ttsync's inbox.
+ */
+export function webhookTimestamp(
+  stack: ChildStack,
+  type: string,
+  id: string,
+  field: 'timestamp' | 'dateAdded' = 'timestamp',
+): string {
+  const rows = readStore(stack, (db) =>
+    db
+      .prepare(`select payload from inbox where event_type = ? and payload like ?`)
+      .all(type, `%${id}%`),
+  ) as { payload: string }[];
+  assert.equal(rows.length, 1, `one ${type} of ${id} in the inbox`);
+  const time = (JSON.parse(rows[0]?.payload ?? '{}') as Record<string, unknown>)[field];
+  assert.equal(typeof time, 'string', `${type} of ${id} has a ${field}`);
+  return time as string;
+}
+
 /** The timeline kinds of one child record (`kind` link with GHL id `ghlId`), in record order. */
 export function childTimelineKinds(
   stack: ChildStack,
