@@ -78,7 +78,8 @@ for (const surface of ['extended', 'real'] as const) {
       ]);
       if (extended) {
         const done = await ttTask();
-        assert.equal(done?.TaskId, created?.TaskId, 'the same Tenant Turner task');
+        assert.ok(done, 'the Tenant Turner task');
+        assert.equal(done.TaskId, created?.TaskId, 'the same Tenant Turner task');
         assert.equal(done.Title, 'Book a showing on Friday');
         assert.equal(done.DueDate?.slice(0, 10), '2026-12-06');
         assert.equal(done.TaskStatus, 'Completed');
