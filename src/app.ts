@@ -38,6 +38,8 @@ import { TenantTurnerClient } from './tenant-turner/client.ts';
 import { TtWebhookVerifier } from './tenant-turner/webhook-verify.ts';
 import { registerTtTimelineHandler } from './sync/tt-event-job.ts';
 import { startTtPoller } from './sync/tt-poller.ts';
+import { startReconciler } from './sync/reconcile-schedule.ts';
+import type { Reconciler } from './sync/reconcile-schedule.ts';
 import type { TtPoller } from './sync/tt-poller.ts';
 
 /** What ttsync asks GHL for when connected through OAuth (ghl-api.md §3). */
@@ -76,6 +78,7 @@ export class Ttsync {
   readonly #oauth: ServerOptions['ghlOAuth'];
   readonly #ttVerifier: TtWebhookVerifier | undefined;
   #ttPoller: TtPoller | undefined;
+  #reconciler: Reconciler | undefined;
   #stopServer: (() => Promise<void>) | undefined;
   #poller: ContactPoller | undefined;
 
@@ -265,6 +268,17 @@ export class Ttsync {
         logger: this.#options.logger.child({ part: 'tt-poller' }),
       });
     }
+    const reconcileMs = this.#options.config.TTSYNC_RECONCILE_INTERVAL_MS;
+    if (reconcileMs > 0) {
+      // Heals what webhooks and polls both missed, behind the mass-unlink guard.
+      this.#reconciler = startReconciler(this.deps, {
+        locationId: this.locationId,
+        intervalMs: reconcileMs,
+        maxUnlinkShare: this.#options.config.TTSYNC_RECONCILE_MAX_UNLINK_SHARE,
+        clock: this.deps.clock,
+        logger: this.#options.logger.child({ part: 'reconcile' }),
+      });
+    }
     return url;
   }
 
@@ -296,6 +310,7 @@ export class Ttsync {
 
   /** Stops serving and working, then closes the clients and the database. */
   async close(): Promise<void> {
+    await this.#reconciler?.stop();
     await this.#poller?.stop();
     await this.#ttPoller?.stop();
     await this.#stopServer?.();

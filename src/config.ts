@@ -57,6 +57,9 @@ const schema = z.object({
   TTSYNC_POLL_INTERVAL_MS: intFrom(0).default(60_000),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SQLITE_BUSY_TIMEOUT_MS: intFrom(0).default(5_000),
+  /** Scheduled reconcile in `ttsync serve` (docs/reconcile.md); 0 turns it off. */
+  TTSYNC_RECONCILE_INTERVAL_MS: intFrom(0).default(6 * 3_600_000),
+  TTSYNC_RECONCILE_MAX_UNLINK_SHARE: z.coerce.number().min(0).max(1).default(0.05),
 });
 
 /** Rules across variables, checked on the raw input so they are reported with every other problem. */

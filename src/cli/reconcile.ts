@@ -7,10 +7,9 @@
 import { parseArgs } from 'node:util';
 import { Ttsync } from '../app.ts';
 import type { Config } from '../config.ts';
-import { scanDrift } from '../sync/reconcile.ts';
 import type { DriftItem, DriftReport } from '../sync/reconcile.ts';
 import type { ChildDriftItem } from '../sync/reconcile-children.ts';
-import { healDrift } from '../sync/reconcile-heal.ts';
+import { reconcileCycle } from '../sync/reconcile-schedule.ts';
 import type { HealResult } from '../sync/reconcile-heal.ts';
 import { checkUnlinkGuard, DEFAULT_MAX_UNLINK_SHARE } from '../sync/reconcile-guard.ts';
 import { CHILD_KINDS } from '../sync/reconcile-sources.ts';
@@ -49,14 +48,17 @@ export async function reconcile(config: Config, argv: string[]): Promise<number>
   const stop = new AbortController();
   void untilSignal().then(() => stop.abort());
   try {
-    const report = await scanDrift(app.deps, {
+    console.log(`Reconciling location ${app.locationId}…`);
+    const { report, heal: result } = await reconcileCycle(app.deps, {
       locationId: app.locationId,
       signal: stop.signal,
       children: values['contacts-only'] !== true,
+      heal: values.heal === true,
+      maxUnlinkShare: share,
     });
     for (const line of formatDriftReport(report, show)) console.log(line);
     const guard = checkUnlinkGuard(report, share);
-    if (!values.heal) {
+    if (!result) {
       console.log(
         guard.tripped
           ? `Dry run: --heal would refuse: ${guard.reason ?? ''}`
@@ -64,10 +66,6 @@ export async function reconcile(config: Config, argv: string[]): Promise<number>
       );
       return 0;
     }
-    const result = await healDrift(app.deps, report, {
-      maxUnlinkShare: share,
-      signal: stop.signal,
-    });
     if (!result.healed) {
       console.error(`ttsync: ${result.guard.reason ?? 'refused to heal'}`);
       return 1;
