@@ -239,7 +239,6 @@ describeEachDialect('contact poll', (stores) => {
     assert.equal(link?.state, 'active');
     assert.equal(leadsOf(boxes, contact.id).length, 1);
     assert.deepEqual(await footprint(store, pollStream(locationId)), before);
-
   });
 
   test('a first poll that finds nothing makes the next one read from its start, not from its own now', async () => {

@@ -33,6 +33,12 @@ Usage:
                                      phase: all), resumable; ttsync backfill --help for more
   ttsync poll contacts [--lookback-ms N] [--page-size N]
                                      GHL contacts changed since the last poll, once
+  ttsync poll tasks [--page-size N] [--no-work]
+                                     GHL tasks new or changed since last synced (no TaskUpdate
+                                     event exists) to task-sync jobs, run until the queue is idle
+  ttsync poll appointments [--lookback-ms N] [--days-back N] [--days-ahead N] [--no-work]
+                                     GHL calendar events changed since the last poll, in a
+                                     window around now, to appointment-sync jobs, run likewise
   ttsync poll tt [--page-size N]     Tenant Turner leads and showings changed since the last
                                      poll onto the timeline, and GHL entries to TT activities
   ttsync reconcile [--dry-run|--heal] [--max-unlink-share 0.05] [--show N]

@@ -40,7 +40,7 @@ export function pauseAfter(
 ): number {
   if (!budget || cycle.calls <= 0) return minIntervalMs;
   const rate = sustainedRate(budget.source.budget(locationId)) * budget.share;
-  const spacing = Math.ceil(cycle.calls / rate);
+  const spacing = Math.round(cycle.calls / rate);
   return Math.max(minIntervalMs, spacing - cycle.elapsedMs);
 }
 

@@ -1,0 +1,142 @@
+/**
+ * The pollers `ttsync serve` runs, on a manual clock against both sandboxes, on both databases:
+ * one per enabled stream, each polling at once; the pause after a cycle is the stream's minimum
+ * interval or, when its GHL calls would take more than its slice of the polls' budget share,
+ * longer; a disabled stream does not run; `stop()` ends them all and leaves no timer.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, test } from 'node:test';
+import { PrivateIntegrationAuth } from '../src/ghl/auth.ts';
+import { GhlClient } from '../src/ghl/client.ts';
+import { ManualClock } from '../src/shared/clock.ts';
+import { silentLogger } from '../src/shared/logger.ts';
+import { getCursor } from '../src/store/cursors.ts';
+import { appointmentPollStream } from '../src/sync/appointment-poll.ts';
+import { pollStream } from '../src/sync/contact-poll.ts';
+import { startPollers } from '../src/sync/poll-streams.ts';
+import { taskPollStream } from '../src/sync/task-poll.ts';
+import { READ_WRITE } from './support/ghl-harness.ts';
+import { operator } from './support/operator.ts';
+import { QueueHarness } from './support/queue-harness.ts';
+import { describeEachDialect } from './support/stores.ts';
+import type { Sandboxes } from './support/sync-harness.ts';
+import { startSandboxes, syncDeps } from './support/sync-harness.ts';
+
+describeEachDialect('pollers of ttsync serve', (stores) => {
+  let boxes: Sandboxes;
+  let queues: QueueHarness;
+  before(async () => {
+    boxes = await startSandboxes({}, 0);
+    // GHL tells the client its budget in the X-RateLimit-* headers: 8,640 calls a day here.
+    await operator(boxes.ghlBox, 'POST', '/__sandbox/rate-limit', { daily: 8_640 });
+  });
+  after(() => boxes.close());
+  afterEach(() => queues.stopAll());
+
+  /** A GHL client of its own (its limiter learns the sandbox's budget from the headers). */
+  function smallBudgetClient(): GhlClient {
+    const { accessToken } = boxes.ghlBox.mintToken({ scopes: READ_WRITE, kind: 'pit' });
+    return new GhlClient({
+      auth: new PrivateIntegrationAuth({ token: accessToken }),
+      baseUrl: boxes.ghlBox.url,
+    });
+  }
+
+  test('one poller per stream, paced by the budget share, stopped cleanly', async () => {
+    queues = new QueueHarness();
+    const store = await stores.open(`pollers-${stores.dialect}`);
+    const queue = queues.open(store);
+    const ghl = smallBudgetClient();
+    const clock = new ManualClock(Date.now());
+    const deps = { ...syncDeps(store, boxes), ghl, clock };
+    const locationId = boxes.ghlBox.locationId;
+    const contact = await ghl.location(locationId).createContact({
+      firstName: 'Sched',
+      lastName: `Uled ${stores.dialect}`,
+      email: `sched.${stores.dialect}@example.com`,
+    });
+    await operator(boxes.ghlBox, 'POST', `/__sandbox/contacts/${contact.id}/tasks`, {
+      title: 'Polled on a schedule',
+    });
+    const pollers = startPollers(deps, {
+      locationId,
+      queue,
+      clock,
+      logger: silentLogger,
+      settings: {
+        contactsIntervalMs: 30_000,
+        tasksIntervalMs: 50_000,
+        appointmentsIntervalMs: 70_000,
+        budgetShare: 0.3,
+        appointmentDaysBack: 30,
+        appointmentDaysAhead: 90,
+      },
+    });
+    try {
+      // Each stream polls at once, then sleeps.
+      const deadline = Date.now() + 15_000;
+      while (clock.pending < 3 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(clock.pending, 3, 'three pollers waiting for their next cycle');
+      assert.ok(await getCursor(store.db, pollStream(locationId)));
+      assert.ok(await getCursor(store.db, appointmentPollStream(locationId)));
+      const tasks = await getCursor(store.db, taskPollStream(locationId));
+      assert.equal(tasks?.tieBreak.length, 1, 'the task was handed to the queue');
+
+      // 8,640 calls a day × 0.3 ÷ 3 streams: one call per 100 s for each stream. The contact and
+      // task polls made one call, the appointment poll 1 + 4 per calendar: each waits that long.
+      const calendars = (await ghl.location(locationId).listCalendars()).length;
+      const expected = [100_000, 100_000, (1 + 4 * calendars) * 100_000].sort((a, b) => a - b);
+      assert.deepEqual(
+        [...clock.sleeps].sort((a, b) => a - b),
+        expected,
+      );
+      assert.ok(
+        expected.every((ms) => ms > 70_000),
+        'every pause is above its minimum',
+      );
+    } finally {
+      await pollers.stop();
+      ghl.stop();
+    }
+    assert.equal(clock.pending, 0, 'no poller left waiting');
+  });
+
+  test('a stream whose interval is 0 does not run; the others share the budget', async () => {
+    queues = new QueueHarness();
+    const store = await stores.open(`pollers-off-${stores.dialect}`);
+    const queue = queues.open(store);
+    const ghl = smallBudgetClient();
+    const clock = new ManualClock(Date.now());
+    const deps = { ...syncDeps(store, boxes), ghl, clock };
+    const locationId = boxes.ghlBox.locationId;
+    const pollers = startPollers(deps, {
+      locationId,
+      queue,
+      clock,
+      logger: silentLogger,
+      settings: {
+        contactsIntervalMs: 10_000,
+        tasksIntervalMs: 0,
+        appointmentsIntervalMs: 0,
+        budgetShare: 0.5,
+        appointmentDaysBack: 1,
+        appointmentDaysAhead: 1,
+      },
+    });
+    try {
+      const deadline = Date.now() + 15_000;
+      while (clock.pending < 1 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // One stream with the whole 0.5: one call per 20 s.
+      assert.deepEqual(clock.sleeps, [20_000]);
+      assert.equal(await getCursor(store.db, appointmentPollStream(locationId)), undefined);
+    } finally {
+      await pollers.stop();
+      ghl.stop();
+    }
+    assert.equal(clock.pending, 0);
+  });
+});
