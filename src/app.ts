@@ -28,8 +28,8 @@ import type { BackfillOptions, BackfillProgress } from './sync/backfill.ts';
 import { runBackfill } from './sync/backfill-run.ts';
 import type { BackfillReport, FullBackfillOptions } from './sync/backfill-run.ts';
 import type { ContactSyncDeps } from './sync/contact-sync.ts';
-import { startContactPoller } from './sync/contact-poller.ts';
-import type { ContactPoller } from './sync/contact-poller.ts';
+import type { Poller } from './sync/poll-loop.ts';
+import { startPollers } from './sync/poll-streams.ts';
 import { InboxDispatcher } from './sync/dispatcher.ts';
 import { registerSyncHandlers } from './sync/jobs.ts';
 import { loadMappingFile, parseMapping } from './sync/mapping-config.ts';
@@ -80,7 +80,7 @@ export class Ttsync {
   #ttPoller: TtPoller | undefined;
   #reconciler: Reconciler | undefined;
   #stopServer: (() => Promise<void>) | undefined;
-  #poller: ContactPoller | undefined;
+  #poller: Poller | undefined;
 
   private constructor(
     options: TtsyncOptions,
@@ -248,17 +248,22 @@ export class Ttsync {
     this.#stopServer = () => app.close();
     this.#dispatcher.start();
     if (options.work) await this.queue.start();
-    const intervalMs = this.#options.config.TTSYNC_POLL_INTERVAL_MS;
-    if (intervalMs > 0) {
-      // Catches what webhooks miss (GHL drops any delivery not answered 429).
-      this.#poller = startContactPoller(this.deps, {
-        locationId: this.locationId,
-        intervalMs,
-        clock: this.deps.clock,
-        logger: this.#options.logger.child({ part: 'poller' }),
-        queue: this.queue,
-      });
-    }
+    // Catches what webhooks miss (GHL drops any delivery not answered 429; no TaskUpdate event).
+    const config = this.#options.config;
+    this.#poller = startPollers(this.deps, {
+      locationId: this.locationId,
+      queue: this.queue,
+      clock: this.deps.clock,
+      logger: this.#options.logger.child({ part: 'poller' }),
+      settings: {
+        contactsIntervalMs: config.TTSYNC_POLL_INTERVAL_MS,
+        tasksIntervalMs: config.TTSYNC_TASK_POLL_INTERVAL_MS,
+        appointmentsIntervalMs: config.TTSYNC_APPOINTMENT_POLL_INTERVAL_MS,
+        budgetShare: config.TTSYNC_POLL_BUDGET_SHARE,
+        appointmentDaysBack: config.TTSYNC_APPOINTMENT_POLL_DAYS_BACK,
+        appointmentDaysAhead: config.TTSYNC_APPOINTMENT_POLL_DAYS_AHEAD,
+      },
+    });
     const ttIntervalMs = this.#options.config.TT_POLL_INTERVAL_MS;
     if (ttIntervalMs > 0) {
       // Tenant Turner publishes no webhook retry contract: lead and showing changes are polled.

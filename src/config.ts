@@ -55,6 +55,11 @@ const schema = z.object({
   TTSYNC_MAPPING_FILE: z.string().min(1).optional(),
   TTSYNC_WORKER_CONCURRENCY: intFrom(1, 64).default(4),
   TTSYNC_POLL_INTERVAL_MS: intFrom(0).default(60_000),
+  TTSYNC_TASK_POLL_INTERVAL_MS: intFrom(0).default(300_000),
+  TTSYNC_APPOINTMENT_POLL_INTERVAL_MS: intFrom(0).default(300_000),
+  TTSYNC_POLL_BUDGET_SHARE: z.coerce.number().gt(0).max(1).default(0.2),
+  TTSYNC_APPOINTMENT_POLL_DAYS_BACK: intFrom(0, 3650).default(30),
+  TTSYNC_APPOINTMENT_POLL_DAYS_AHEAD: intFrom(1, 3650).default(90),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SQLITE_BUSY_TIMEOUT_MS: intFrom(0).default(5_000),
   /** Scheduled reconcile in `ttsync serve` (docs/reconcile.md); 0 turns it off. */
