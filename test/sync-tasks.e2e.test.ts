@@ -18,6 +18,7 @@ import {
   webhookTimestamp,
 } from './support/children-e2e.ts';
 import type { ChildStack } from './support/children-e2e.ts';
+import { runTtsync } from './support/processes.ts';
 
 interface TtTask {
   TaskId: number;
@@ -114,6 +115,52 @@ for (const surface of ['extended', 'real'] as const) {
         assert.equal(summary?.endsWith(NO_TASKS), !extended, summary);
       }
       if (extended) assert.match(add ?? '', new RegExp(`Tenant Turner task ${created?.TaskId}`));
+    });
+
+    test('an edit GHL announces by no event is caught by ttsync poll tasks', async () => {
+      const { contactId, email } = await contactWithLead(stack, 'Eli', 2);
+      const { task } = await ghlOperator<{ task: GhlTask }>(
+        stack,
+        'POST',
+        `/__sandbox/contacts/${contactId}/tasks`,
+        { title: 'Send the application link' },
+      );
+      await childTimelineReaches(stack, 'task', task.id, 1);
+      const before = await ttRecordOf<TtTask>(stack, 'tasks', task.id);
+      await ghlOperator(stack, 'PATCH', `/__sandbox/tasks/${task.id}`, {
+        title: 'Send the application link and the pet policy',
+        body: 'Two cats',
+      });
+
+      const poll = runTtsync(['poll', 'tasks'], stack.env);
+      assert.equal(await poll.exited, 0, poll.output());
+      assert.match(poll.output(), /\b1 changed handed to the queue \(task-sync\)/);
+      assert.deepEqual(await childTimelineReaches(stack, 'task', task.id, 2), [
+        'task_created',
+        'task_updated',
+      ]);
+      const after = await ttRecordOf<TtTask>(stack, 'tasks', task.id);
+      if (extended) {
+        assert.equal(after?.TaskId, before?.TaskId, 'the same Tenant Turner task');
+        assert.equal(after?.Title, 'Send the application link and the pet policy');
+        assert.equal(after?.Description, 'Two cats');
+        assert.equal(after?.TaskStatus, 'New');
+      } else {
+        assert.equal(after, undefined);
+      }
+      const again = runTtsync(['poll', 'tasks'], stack.env);
+      assert.equal(await again.exited, 0, again.output());
+      assert.match(again.output(), /\b0 new and 0 changed handed to the queue/);
+
+      const { lines } = await timelineOf(stack, email);
+      const edit = lines.find((l) => l.kind === 'task_updated');
+      assert.ok(edit, 'the edit is on the timeline');
+      assert.equal(edit.source, 'ghl');
+      assert.match(
+        edit.summary,
+        /^Task "Send the application link and the pet policy" updated in GHL; /,
+      );
+      assert.equal(edit.summary.endsWith(NO_TASKS), !extended, edit.summary);
     });
   });
 }
