@@ -3,7 +3,8 @@
  * databases: the poll of leads and showings records each change of a linked person once, with
  * Tenant Turner's own timestamp; its cursor and tie-break set make a second cycle do nothing
  * (also for two leads stamped the same second across a page boundary); a change seen by both the
- * webhook (route → inbox → dispatcher → job) and the poll makes one entry, whichever comes first.
+ * webhook (route → inbox → dispatcher → job) and the poll makes one entry, whichever comes first;
+ * a lead announced before ttsync has committed its link is recorded once the link commits.
  */
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +16,7 @@ import { silentLogger } from '../src/shared/logger.ts';
 import { getCursor } from '../src/store/cursors.ts';
 import type { Store } from '../src/store/database.ts';
 import { inboxEntries } from '../src/store/inbox.ts';
-import { findLinkByGhlId } from '../src/store/links.ts';
+import { ensurePendingLinks, findLinkByGhlId, updateLink } from '../src/store/links.ts';
 import { syncContact } from '../src/sync/contact-sync.ts';
 import type { ContactSyncDeps } from '../src/sync/contact-sync.ts';
 import { InboxDispatcher } from '../src/sync/dispatcher.ts';
@@ -260,6 +261,78 @@ describeEachDialect('Tenant Turner webhook and poll → one timeline', (stores) 
         .where('source', '=', 'tt')
         .execute();
       assert.equal(new Set(refs.map((r) => r.ref_id)).size, refs.length);
+    } finally {
+      await operator(boxes.ttBox, 'DELETE', `/__sandbox/webhooks/subscriptions/${subscription}`);
+      await server.close();
+    }
+  });
+
+  test('a lead announced before its link commits is recorded once the link is active', async () => {
+    const store = await stores.open('tt-webhook-pending');
+    const deps = syncDeps(store, boxes);
+    // Slow and many retries, so the job is still waiting when the link commits.
+    const queue = harness.open(store, { backoff: { baseMs: 300, maxMs: 600 }, maxAttempts: 20 });
+    registerTtTimelineHandler(queue, deps);
+    await queue.start();
+    const dispatcher = new InboxDispatcher({
+      db: store.db,
+      queue,
+      clock: systemClock,
+      logger: silentLogger,
+    });
+    const server = buildServer({
+      store,
+      ghlVerifier: new GhlWebhookVerifier(),
+      ttVerifier: new TtWebhookVerifier({ signingKeys: [boxes.ttBox.webhookSigningKey] }),
+    });
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = server.server.address() as AddressInfo;
+    const subscription = boxes.ttBox.subscribeWebhook(`http://127.0.0.1:${port}/webhooks/tt`);
+    try {
+      // What a contact sync does: the pending link first, then the lead (announced at once).
+      const contactId = `pendingContact${stores.dialect}`;
+      const locationId = boxes.ghlBox.locationId;
+      await ensurePendingLinks(store.db, 'person', [{ locationId, ghlId: contactId }], Date.now());
+      const lead = await operator<{ ApplicationId: number }>(
+        boxes.ttBox,
+        'POST',
+        '/__sandbox/applications',
+        {
+          FirstName: 'Pen',
+          LastName: 'Ding',
+          Email: `pen.ding.${stores.dialect}@example.com`,
+          Phone: stores.dialect === 'sqlite' ? '+14155550191' : '+14155550192',
+          ExternalId: contactId,
+        },
+      );
+      await eventually(
+        async () => ((await inboxEntries(store.db, 'received', 10)).length > 0 ? true : undefined),
+        'the Lead Created webhook in the inbox',
+      );
+      assert.equal(await dispatcher.dispatchOnce(), 1);
+      const isTt = (outcome: string) => (o: { name: string; outcome: string }) =>
+        o.name === 'tt-timeline' && o.outcome === outcome;
+      // The log holds the outcomes of this suite's earlier tests too.
+      const completedBefore = harness.outcomes.all.filter(isTt('completed')).length;
+      await harness.outcomes.wait(
+        isTt('retry'),
+        'the job to wait for the link',
+        harness.outcomes.all.filter(isTt('retry')).length + 1,
+      );
+      const link = await findLinkByGhlId(store.db, 'person', locationId, contactId);
+      assert.ok(link);
+      await updateLink(
+        store.db,
+        link.id,
+        { state: 'active', ttId: String(lead.ApplicationId) },
+        Date.now(),
+      );
+      await harness.outcomes.wait(isTt('completed'), 'the retried job', completedBefore + 1);
+      const rows = await ttRows(store, contactId);
+      assert.deepEqual(
+        rows.map((r) => r.summary.replace(/ in Tenant Turner.*/, '')),
+        ['Lead created'],
+      );
     } finally {
       await operator(boxes.ttBox, 'DELETE', `/__sandbox/webhooks/subscriptions/${subscription}`);
       await server.close();

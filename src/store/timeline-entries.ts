@@ -126,6 +126,21 @@ export async function previousTimelineEntry(
   return row && toEntry(row);
 }
 
+/**
+ * Whether a person link for GHL contact `ghlContactId` is still `pending` (its lead is being
+ * created, and the link gets the lead's id when that commits), in any location.
+ */
+export async function personLinkPending(db: Db, ghlContactId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('links')
+    .select('id')
+    .where('kind', '=', 'person')
+    .where('ghl_id', '=', ghlContactId)
+    .where('state', '=', 'pending')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The entries of `linkIds` (a person and their child links) with their posts, oldest first. */
 export async function listEntriesWithPosts(
   db: Db,

@@ -3,9 +3,14 @@
  * through the code the poll uses (`tt-timeline.ts`), so an event seen by both makes one entry.
  * The entry is the state in the event's `Data` (read with a `GET` when `Data` does not read),
  * stamped with its `DateUpdated` exactly as Tenant Turner wrote it; it commits with the job's
- * completion. A lead no GHL contact is linked to is left alone.
+ * completion. A lead no GHL contact is linked to is left alone, except one whose contact's link
+ * is still pending (Tenant Turner announces a lead ttsync creates before ttsync has committed the
+ * link): that job fails and is retried, so the lead's creation reaches the timeline.
  */
 import type { JobQueue } from '../queue/index.ts';
+import { AppError } from '../shared/errors.ts';
+import { findLinksByTtIds } from '../store/links.ts';
+import { personLinkPending } from '../store/timeline-entries.ts';
 import { parseTtWebhook } from '../tenant-turner/webhook-events.ts';
 import type { ContactSyncDeps } from './contact-types.ts';
 import type { FromJob } from './sync-job.ts';
@@ -56,6 +61,7 @@ export async function recordTtEvent(
   if (event.kind === 'lead' && event.applicationId !== undefined) {
     const lead = event.data ?? (await deps.tt.leads.get(event.applicationId, call));
     observation = leadObservation(lead, 'webhook', event.data ? meta : { ...meta, raw: undefined });
+    await awaitLinking(deps, lead.applicationId, lead.externalId);
   } else if (event.kind === 'showing' && (event.data || event.showingId !== undefined)) {
     const showing = event.data ?? (await deps.tt.showings.get(Number(event.showingId), call));
     observation = showingObservation(
@@ -72,6 +78,27 @@ export async function recordTtEvent(
     return recorded;
   });
   return { kind: 'recorded', ...counts };
+}
+
+/**
+ * Throws (a retryable failure) while the lead is not linked yet but its GHL contact's link is
+ * pending: the contact sync that created the lead has not committed it.
+ */
+async function awaitLinking(
+  deps: ContactSyncDeps,
+  applicationId: number,
+  contactId: string | undefined,
+): Promise<void> {
+  if (contactId === undefined) return;
+  const linked = await findLinksByTtIds(deps.db, 'person', [String(applicationId)]);
+  if (linked.get(String(applicationId))?.state === 'active') return;
+  if (await personLinkPending(deps.db, contactId)) {
+    throw new AppError(
+      'unexpected',
+      `Tenant Turner lead ${applicationId} is being linked to GHL contact ${contactId}; ` +
+        'the event is retried once the link is committed.',
+    );
+  }
 }
 
 /** Registers the `tt-timeline` handler on `queue`. */
