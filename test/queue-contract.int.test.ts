@@ -464,6 +464,103 @@ describeEachDialect('job queue contract', (stores) => {
     await harness.outcomes.wait(outcome(committed.id, 'completed'), 'completion');
   });
 
+  test('enqueueMany stores a batch as enqueue would: coalescing within it and with waiting jobs, each key in order', async () => {
+    const store = await stores.open('enqueue-many');
+    const queue = harness.open(store);
+    const seen: string[] = [];
+    const record = async (payload: { key: string; v: number }, helpers: JobHelpers) => {
+      seen.push(`${helpers.name}:${payload.key}:${payload.v}`);
+    };
+    queue.register('sync', record);
+    queue.register('step', record);
+    const waiting = await queue.enqueue(
+      'sync',
+      { key: 'p1', v: 1 },
+      { key: 'p1', coalesceKey: 'contact' },
+    );
+    const results = await queue.enqueueMany([
+      {
+        name: 'sync',
+        payload: { key: 'p1', v: 2 },
+        options: { key: 'p1', coalesceKey: 'contact' },
+      },
+      {
+        name: 'sync',
+        payload: { key: 'p2', v: 1 },
+        options: { key: 'p2', coalesceKey: 'contact' },
+      },
+      { name: 'step', payload: { key: 'p1', v: 5 }, options: { key: 'p1' } },
+      {
+        name: 'sync',
+        payload: { key: 'p2', v: 2 },
+        options: { key: 'p2', coalesceKey: 'contact' },
+      },
+      { name: 'sync', payload: { key: 'p1', v: 9 }, options: { key: 'p1', coalesceKey: 'task' } },
+      {
+        name: 'sync',
+        payload: { key: 'p1', v: 3 },
+        options: { key: 'p1', coalesceKey: 'contact' },
+      },
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.coalesced),
+      [true, false, false, true, false, true],
+    );
+    assert.equal(results[0]?.id, waiting.id, 'merged into the job that was waiting');
+    assert.equal(results[5]?.id, waiting.id);
+    assert.equal(results[3]?.id, results[1]?.id, 'merged into the batch’s own job of that key');
+    assert.equal(new Set(results.map((r) => r.id)).size, 4);
+    assert.deepEqual(await queue.counts(), { ...idle, waiting: 4 });
+    assert.deepEqual(await queue.enqueueMany([]), []);
+    await queue.start();
+    await harness.outcomes.wait((o) => o.outcome === 'completed', 'four runs', 4);
+    assert.deepEqual(
+      seen.filter((s) => s.includes(':p1:')),
+      ['sync:p1:3', 'step:p1:5', 'sync:p1:9'],
+      'the merged job ran once with the latest payload, in its place ahead of the batch',
+    );
+    assert.deepEqual(
+      seen.filter((s) => s.includes(':p2:')),
+      ['sync:p2:2'],
+    );
+    assert.equal(harness.outcomes.all.length, 4, 'ran once each');
+  });
+
+  test('enqueueMany stores all or nothing: a bad job or a rolled-back transaction leaves no job', async () => {
+    const store = await stores.open('enqueue-many-atomic');
+    const queue = harness.open(store);
+    await assert.rejects(
+      queue.enqueueMany([
+        { name: 'm', payload: { n: 1 }, options: { key: 'k' } },
+        { name: 'm', payload: { n: 2 }, options: { key: '' } },
+      ]),
+      { code: 'job_invalid' },
+    );
+    await assert.rejects(
+      store.db.transaction().execute(async (transaction) => {
+        await queue.enqueueMany(
+          [
+            { name: 'm', payload: { n: 3 }, options: { key: 'k' } },
+            { name: 'm', payload: { n: 4 }, options: { key: 'k', coalesceKey: 'c' } },
+          ],
+          { transaction },
+        );
+        throw new Error('roll back');
+      }),
+      /roll back/,
+    );
+    assert.deepEqual(await queue.counts(), idle);
+    const [committed] = await store.db.transaction().execute(async (transaction) => {
+      await cursor(transaction, 'written-with-the-batch');
+      return queue.enqueueMany(
+        [{ name: 'm', payload: { n: 5 }, options: { key: 'k', delayMs: 60_000 } }],
+        { transaction },
+      );
+    });
+    assert.equal(committed?.coalesced, false);
+    assert.deepEqual(await queue.counts(), { ...idle, delayed: 1 });
+  });
+
   test("completeInTransaction commits the job's completion with the handler's writes", async () => {
     const store = await stores.open('complete-tx');
     const queue = harness.open(store);

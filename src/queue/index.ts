@@ -17,6 +17,7 @@ export type {
   JobOutcome,
   JobQueue,
   JobQueueOptions,
+  JobToEnqueue,
   StopOptions,
   StoreTransaction,
 } from './job-queue.ts';

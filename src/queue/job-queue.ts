@@ -36,6 +36,13 @@ export interface EnqueueOptions {
   transaction?: StoreTransaction | undefined;
 }
 
+/** One job of `enqueueMany`: what `enqueue` takes, without a transaction of its own. */
+export interface JobToEnqueue {
+  name: string;
+  payload: unknown;
+  options: Omit<EnqueueOptions, 'transaction'>;
+}
+
 /** What `enqueue` did. */
 export interface EnqueueResult {
   /** The job's id (the existing job's when coalesced). */
@@ -151,6 +158,16 @@ export interface JobQueue {
   register<P = unknown>(name: string, handler: JobHandler<P>): void;
   /** Stores a job durably; `payload` must be JSON-serialisable. */
   enqueue(name: string, payload: unknown, options: EnqueueOptions): Promise<EnqueueResult>;
+  /**
+   * Stores several jobs as one write: the same jobs, coalescing (among themselves too) and
+   * results as `enqueue` called for each in turn, but in one transaction, `options.transaction`
+   * or its own, so all are stored or none (a bad job refuses the whole batch before anything is
+   * written). Resolves with one result per job, in order.
+   */
+  enqueueMany(
+    jobs: readonly JobToEnqueue[],
+    options?: { transaction?: StoreTransaction | undefined },
+  ): Promise<EnqueueResult[]>;
   /** Starts running jobs; enqueue and the admin calls work without it (e.g. in `ttsync serve`). */
   start(): Promise<void>;
   /**

@@ -26,12 +26,15 @@ import type {
   JobHandler,
   JobQueue,
   JobQueueOptions,
+  JobToEnqueue,
   StopOptions,
   StoreTransaction,
 } from './job-queue.ts';
 import { OrderedUuids } from './ordered-uuid.ts';
 import { startPgBoss } from './pg-boss-setup.ts';
-import { checkEnqueue, queueSettings, stoppedError } from './queue-settings.ts';
+import { batchResults, checkBatch, coalesceIdentity, planBatch } from './enqueue-batch.ts';
+import type { CheckedJob } from './enqueue-batch.ts';
+import { queueSettings, stoppedError } from './queue-settings.ts';
 import type { QueueSettings } from './queue-settings.ts';
 
 /** pg-boss-specific options. */
@@ -109,60 +112,113 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   async enqueue(name: string, payload: unknown, options: EnqueueOptions): Promise<EnqueueResult> {
+    const { transaction, ...rest } = options;
+    const [result] = await this.enqueueMany([{ name, payload, options: rest }], { transaction });
+    return result as EnqueueResult;
+  }
+
+  async enqueueMany(
+    jobs: readonly JobToEnqueue[],
+    options: { transaction?: StoreTransaction | undefined } = {},
+  ): Promise<EnqueueResult[]> {
     this.#assertOpen();
-    const job = checkEnqueue(name, payload, options, this.#s.maxAttempts, this.#s.clock.now());
-    const { boss } = await this.#ready();
-    const envelope: Envelope = {
-      name,
-      key: options.key,
-      payload: JSON.parse(job.payload) as unknown,
-      coalesceKey: options.coalesceKey ?? null,
-      maxAttempts: job.maxAttempts,
-      attemptBase: 0,
-    };
-    const write = async (trx: StoreTransaction | undefined): Promise<EnqueueResult> => {
-      const db = trx ? { db: fromKysely(trx) } : {};
-      if (trx && options.coalesceKey !== undefined) {
-        // Serialises enqueues of one coalesce key across processes until this transaction ends.
-        const lock = JSON.stringify([this.#queue, name, options.key, options.coalesceKey]);
-        await sql`select pg_advisory_xact_lock(hashtextextended(${lock}, 0))`.execute(trx);
-        const waiting = await boss.findJobs<Envelope>(this.#queue, {
-          key: options.key,
-          data: { name, coalesceKey: options.coalesceKey },
-          queued: true,
-          ...db,
-        });
-        const target = waiting.find((candidate) => candidate.state === 'created');
-        if (target) {
-          // Keep the earlier of the two start times.
-          const sooner = target.startAfter.getTime() > this.#s.clock.now() + job.delayMs;
-          const updated = await boss.update(
-            this.#queue,
-            { ...target.data, payload: envelope.payload },
-            { id: target.id, ...(sooner ? { startAfter: job.delayMs / 1000 } : {}), ...db },
-          );
-          if (updated.updated === 1) return { id: target.id, coalesced: true };
-        }
-      }
-      const id = await boss.send(this.#queue, envelope, {
-        id: this.#ids.next(),
-        singletonKey: options.key,
-        retryLimit: job.maxAttempts - 1,
-        ...(job.delayMs > 0 ? { startAfter: job.delayMs / 1000 } : {}),
-        ...db,
-      });
-      if (!id) {
-        throw new AppError('job_invalid', `pg-boss refused job "${name}"; check its logs.`);
-      }
-      return { id, coalesced: false };
-    };
-    const result = options.transaction
-      ? await write(options.transaction)
-      : options.coalesceKey !== undefined
-        ? await this.#db.transaction().execute(write)
-        : await write(undefined);
+    const checked = checkBatch(jobs, this.#s.maxAttempts, this.#s.clock.now());
+    if (checked.length === 0) return [];
+    const opened = await this.#ready();
+    const results = options.transaction
+      ? await this.#enqueueIn(opened, options.transaction, checked)
+      : await this.#db.transaction().execute((trx) => this.#enqueueIn(opened, trx, checked));
     this.#runner.wake();
-    return result;
+    return results;
+  }
+
+  async #enqueueIn(
+    { boss, schema }: { boss: PgBoss; schema: string },
+    trx: StoreTransaction,
+    checked: readonly CheckedJob[],
+  ): Promise<EnqueueResult[]> {
+    const db = fromKysely(trx);
+    const waiting = await this.#waitingToCoalesce(schema, trx, checked);
+    const byId = new Map([...waiting.values()].map((job) => [job.id, job]));
+    const ids = new Map([...waiting].map(([identity, job]) => [identity, job.id]));
+    // A waiting job another worker starts before the merge is no longer merged into: the plan
+    // is made again without it, and its jobs are inserted in their place.
+    for (;;) {
+      const plan = planBatch(checked, ids);
+      const missed: string[] = [];
+      for (const merge of plan.merges) {
+        const target = byId.get(merge.id);
+        if (!target) continue;
+        const sooner = target.startAfter.getTime() > this.#s.clock.now() + merge.delayMs;
+        const updated = await boss.update(
+          this.#queue,
+          { ...target.data, payload: JSON.parse(merge.payload) as unknown },
+          { id: target.id, ...(sooner ? { startAfter: merge.delayMs / 1000 } : {}), db },
+        );
+        if (updated.updated !== 1) missed.push(merge.id);
+      }
+      if (missed.length > 0) {
+        for (const [identity, id] of ids) if (missed.includes(id)) ids.delete(identity);
+        continue;
+      }
+      const inserted = plan.inserts.map(({ job }) => ({
+        id: this.#ids.next(),
+        data: {
+          name: job.name,
+          key: job.key,
+          payload: JSON.parse(job.payload) as unknown,
+          coalesceKey: job.coalesceKey ?? null,
+          maxAttempts: job.maxAttempts,
+          attemptBase: 0,
+        } satisfies Envelope,
+        singletonKey: job.key,
+        retryLimit: job.maxAttempts - 1,
+        ...(job.delayMs > 0 ? { startAfter: String(job.delayMs / 1000) } : {}),
+      }));
+      if (inserted.length > 0) await boss.insert(this.#queue, inserted, { db });
+      return batchResults(
+        plan,
+        inserted.map((job) => job.id),
+        checked.length,
+      );
+    }
+  }
+
+  /**
+   * The waiting (never started) job each coalescing identity in `jobs` would merge into, by
+   * identity, after locking those identities until the transaction ends (serialising enqueues
+   * of one coalescing job across processes). Read from pg-boss's job table (see `counts`).
+   */
+  async #waitingToCoalesce(
+    schema: string,
+    trx: StoreTransaction,
+    jobs: readonly CheckedJob[],
+  ): Promise<Map<string, { id: string; data: Envelope; startAfter: Date }>> {
+    const identities = new Set<string>();
+    for (const job of jobs) {
+      if (job.coalesceKey === undefined) continue;
+      identities.add(coalesceIdentity(job.name, job.key, job.coalesceKey));
+    }
+    const waiting = new Map<string, { id: string; data: Envelope; startAfter: Date }>();
+    if (identities.size === 0) return waiting;
+    const locks = [...identities].map((identity) => `${this.#queue}:${identity}`).sort();
+    // In one order everywhere, so two batches locking overlapping identities cannot deadlock.
+    await sql`
+      select pg_advisory_xact_lock(hashtextextended(k, 0))
+      from (select unnest(${locks}::text[]) as k order by 1) as sorted`.execute(trx);
+    const keys = [...new Set(jobs.map((job) => job.key))];
+    const { rows } = await sql<{ id: string; data: Envelope; start_after: Date }>`
+      select id, data, start_after from ${sql.table(`${schema}.job`)}
+      where name = ${this.#queue} and state = 'created' and singleton_key = any(${keys}::text[])
+        and data->>'coalesceKey' is not null
+      order by created_on, id`.execute(trx);
+    for (const row of rows) {
+      const { name, key, coalesceKey } = row.data;
+      const identity = coalesceIdentity(name, key, coalesceKey ?? '');
+      if (!identities.has(identity) || waiting.has(identity)) continue;
+      waiting.set(identity, { id: row.id, data: row.data, startAfter: row.start_after });
+    }
+    return waiting;
   }
 
   async start(): Promise<void> {

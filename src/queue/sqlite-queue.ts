@@ -19,11 +19,17 @@ import type {
   JobHandler,
   JobQueue,
   JobQueueOptions,
+  JobToEnqueue,
   StopOptions,
   StoreTransaction,
 } from './job-queue.ts';
-import { checkEnqueue, queueSettings, stoppedError } from './queue-settings.ts';
+import { batchResults, checkBatch, coalesceIdentity, planBatch } from './enqueue-batch.ts';
+import type { CheckedJob } from './enqueue-batch.ts';
+import { queueSettings, stoppedError } from './queue-settings.ts';
 import type { QueueSettings } from './queue-settings.ts';
+
+/** Rows per multi-row statement (14 values each, far below SQLite's bound-variable limit). */
+const CHUNK = 200;
 
 const LOCK_EXPIRED =
   'The worker running this job stopped heartbeating (it crashed or hung) and its lock expired; the job was released.';
@@ -67,53 +73,99 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async enqueue(name: string, payload: unknown, options: EnqueueOptions): Promise<EnqueueResult> {
+    const { transaction, ...rest } = options;
+    const [result] = await this.enqueueMany([{ name, payload, options: rest }], { transaction });
+    return result as EnqueueResult;
+  }
+
+  async enqueueMany(
+    jobs: readonly JobToEnqueue[],
+    options: { transaction?: StoreTransaction | undefined } = {},
+  ): Promise<EnqueueResult[]> {
     this.#assertOpen();
     const now = this.#s.clock.now();
-    const job = checkEnqueue(name, payload, options, this.#s.maxAttempts, now);
-    const runAt = now + job.delayMs;
-    const write = async (db: Kysely<Database>): Promise<EnqueueResult> => {
-      if (options.coalesceKey !== undefined) {
-        const merged = await sql<{ id: number }>`
-          update jobs set payload = ${job.payload}, run_at = min(run_at, ${runAt}), updated_at = ${now}
-          where id = (
-            select id from jobs
-            where queue = ${name} and key = ${options.key}
-              and coalesce_key = ${options.coalesceKey} and state = 'queued'
-            order by id limit 1)
-          returning id`.execute(db);
-        const row = merged.rows[0];
-        if (row) return { id: String(row.id), coalesced: true };
+    const checked = checkBatch(jobs, this.#s.maxAttempts, now);
+    if (checked.length === 0) return [];
+    // Looking up and merging in one transaction: two batches cannot both insert one coalescing job.
+    const write = async (trx: Kysely<Database>): Promise<EnqueueResult[]> => {
+      const plan = planBatch(checked, await this.#waitingToCoalesce(trx, checked));
+      for (const merge of plan.merges) {
+        await sql`
+          update jobs set payload = ${merge.payload}, run_at = min(run_at, ${now + merge.delayMs}),
+            updated_at = ${now}
+          where id = ${Number(merge.id)}`.execute(trx);
       }
-      const inserted = await db
-        .insertInto('jobs')
-        .values({
-          queue: name,
-          key: options.key,
-          coalesce_key: options.coalesceKey ?? null,
-          payload: job.payload,
-          state: 'queued',
-          priority: 0,
-          attempts: 0,
-          max_attempts: job.maxAttempts,
-          run_at: runAt,
-          locked_by: null,
-          locked_until: null,
-          last_error: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return { id: String(inserted.id), coalesced: false };
+      const ids: string[] = [];
+      for (let i = 0; i < plan.inserts.length; i += CHUNK) {
+        const rows = await trx
+          .insertInto('jobs')
+          .values(
+            plan.inserts.slice(i, i + CHUNK).map(({ job }) => ({
+              queue: job.name,
+              key: job.key,
+              coalesce_key: job.coalesceKey ?? null,
+              payload: job.payload,
+              state: 'queued',
+              priority: 0,
+              attempts: 0,
+              max_attempts: job.maxAttempts,
+              run_at: now + job.delayMs,
+              locked_by: null,
+              locked_until: null,
+              last_error: null,
+              created_at: now,
+              updated_at: now,
+            })),
+          )
+          .returning('id')
+          .execute();
+        // Row ids grow in the order of the values (AUTOINCREMENT), whatever order RETURNING has.
+        ids.push(
+          ...rows
+            .map((row) => row.id)
+            .sort((a, b) => a - b)
+            .map(String),
+        );
+      }
+      return batchResults(plan, ids, checked.length);
     };
-    // Merge-or-insert is one transaction, so two enqueues of one coalesce key cannot both insert.
-    const result = options.transaction
+    // Jobs that coalesce with nothing and fit one statement need no transaction of their own
+    // (a statement is atomic); holding one across awaits would block a second connection.
+    const oneStatement =
+      checked.length <= CHUNK && checked.every((job) => job.coalesceKey === undefined);
+    const results = options.transaction
       ? await write(options.transaction)
-      : options.coalesceKey !== undefined
-        ? await this.#db.transaction().execute(write)
-        : await write(this.#db);
+      : oneStatement
+        ? await write(this.#db)
+        : await this.#db.transaction().execute(write);
     this.#runner.wake();
-    return result;
+    return results;
+  }
+
+  /** The oldest never-started job of each coalescing identity in `jobs`, by identity. */
+  async #waitingToCoalesce(
+    trx: Kysely<Database>,
+    jobs: readonly CheckedJob[],
+  ): Promise<Map<string, string>> {
+    const waiting = new Map<string, string>();
+    const keys = [
+      ...new Set(jobs.flatMap((job) => (job.coalesceKey === undefined ? [] : [job.key]))),
+    ];
+    for (let i = 0; i < keys.length; i += CHUNK) {
+      const rows = await trx
+        .selectFrom('jobs')
+        .select((eb) => [eb.fn.min('id').as('id'), 'queue', 'key', 'coalesce_key'])
+        .where('key', 'in', keys.slice(i, i + CHUNK))
+        .where('state', '=', 'queued')
+        .where('coalesce_key', 'is not', null)
+        .groupBy(['queue', 'key', 'coalesce_key'])
+        .execute();
+      for (const row of rows) {
+        const identity = coalesceIdentity(row.queue, row.key, row.coalesce_key ?? '');
+        waiting.set(identity, String(row.id));
+      }
+    }
+    return waiting;
   }
 
   async start(): Promise<void> {

@@ -5,7 +5,7 @@
  * between re-enqueues, which coalesces or finds nothing changed.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { JobQueue } from '../queue/index.ts';
+import type { JobQueue, JobToEnqueue } from '../queue/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { inboxEntries, setInboxStatus } from '../store/inbox.ts';
@@ -85,27 +85,28 @@ export class InboxDispatcher {
   }
 
   async #dispatch(trx: Transaction<Database>, entries: readonly InboxEntry[]): Promise<void> {
-    const { queue } = this.#options;
-    const byStatus: Record<'enqueued' | 'deferred', number[]> = { enqueued: [], deferred: [] };
+    const jobs: JobToEnqueue[] = [];
+    const enqueued: number[] = [];
+    const deferred: number[] = [];
     for (const entry of entries) {
       const spec = routeEvent(entry);
       if (spec === undefined) {
-        byStatus.deferred.push(entry.id);
-        continue;
-      }
-      if ('invalid' in spec) {
+        deferred.push(entry.id);
+      } else if ('invalid' in spec) {
         await setInboxStatus(trx, [entry.id], 'failed', spec.invalid);
-        continue;
+      } else {
+        jobs.push({
+          name: spec.name,
+          payload: spec.payload,
+          options: { key: spec.key, coalesceKey: spec.coalesceKey },
+        });
+        enqueued.push(entry.id);
       }
-      await queue.enqueue(spec.name, spec.payload, {
-        key: spec.key,
-        coalesceKey: spec.coalesceKey,
-        transaction: trx,
-      });
-      byStatus.enqueued.push(entry.id);
     }
-    await setInboxStatus(trx, byStatus.enqueued, 'enqueued');
-    await setInboxStatus(trx, byStatus.deferred, 'deferred');
+    // The batch's jobs in one write, in arrival order (so each person's stay in order).
+    await this.#options.queue.enqueueMany(jobs, { transaction: trx });
+    await setInboxStatus(trx, enqueued, 'enqueued');
+    await setInboxStatus(trx, deferred, 'deferred');
   }
 
   async #loop(signal: AbortSignal): Promise<void> {
