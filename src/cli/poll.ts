@@ -10,6 +10,8 @@
  *   in the window changed since the last poll become `appointment-sync` jobs.
  * The jobs are run here until the queue is idle, unless `--no-work` leaves them to
  * `ttsync serve` or `ttsync worker`.
+ * - tt [--page-size 1..100] [--lookback-ms N]: Tenant Turner leads and showings onto the
+ *   timeline, then GHL-side entries to Tenant Turner activities (`poll-tt.ts`).
  */
 import { parseArgs } from 'node:util';
 import { Ttsync } from '../app.ts';
@@ -28,7 +30,8 @@ import { untilSignal } from './signals.ts';
 
 const USAGE = `Usage: ttsync poll contacts [--lookback-ms N] [--page-size 1..500]
        ttsync poll tasks [--page-size N] [--no-work]
-       ttsync poll appointments [--lookback-ms N] [--days-back N] [--days-ahead N] [--no-work]`;
+       ttsync poll appointments [--lookback-ms N] [--days-back N] [--days-ahead N] [--no-work]
+       ttsync poll tt [--page-size 1..100] [--lookback-ms N]`;
 
 const NUMERIC = ['lookback-ms', 'page-size', 'days-back', 'days-ahead'] as const;
 
