@@ -1,6 +1,6 @@
 /**
  * `ttsync reconcile` as a process (SQLite in TTSYNC_DATA_DIR) against both sandboxes: a dry run
- * prints the drift and exits 0; `--heal` refuses with exit 1 when half the people vanished, and
+ * (`--contacts-only`) prints the drift and exits 0; `--heal` refuses with exit 1 when half the people vanished, and
  * heals with a raised `--max-unlink-share`.
  */
 import assert from 'node:assert/strict';
@@ -44,11 +44,12 @@ test('ttsync reconcile: dry run, refused heal (exit 1), heal with a raised share
       LOG_LEVEL: 'warn',
     };
 
-    const dry = runTtsync(['reconcile', '--show', '2'], env);
+    const dry = runTtsync(['reconcile', '--show', '2', '--contacts-only'], env);
     assert.equal(await dry.exited, 0, dry.output());
     assert.match(dry.output(), new RegExp(`drift: 0 missing, ${half.length} extra, 0 different`));
     assert.match(dry.output(), /… and \d+ more/);
     assert.match(dry.output(), /--heal would refuse/);
+    assert.doesNotMatch(dry.output(), /tasks: /, '--contacts-only scans no children');
 
     const refused = runTtsync(['reconcile', '--heal'], env);
     assert.equal(await refused.exited, 1, refused.output());
@@ -57,6 +58,8 @@ test('ttsync reconcile: dry run, refused heal (exit 1), heal with a raised share
     const healed = runTtsync(['reconcile', '--heal', '--max-unlink-share', '0.6'], env);
     assert.equal(await healed.exited, 0, healed.output());
     assert.match(healed.output(), new RegExp(`Healed: ${half.length} unlinked`));
+    assert.match(healed.output(), /tasks: \d+ in GHL, \d+ linked; drift: \d+ missing/);
+    assert.match(healed.output(), /GHL calls: \d+/);
 
     const usage = runTtsync(['reconcile', '--heal', '--dry-run'], env);
     assert.equal(await usage.exited, 2);
