@@ -51,6 +51,7 @@ interface GhlAppointment {
 }
 
 const START = '2026-12-03T10:00:00-08:00';
+const NO_UPDATE = 'Tenant Turner has no showing update';
 const LATER = '2026-12-04T15:30:00-08:00';
 
 /** An active rental of the Tenant Turner sandbox, its address as a person would type it. */
@@ -202,7 +203,7 @@ for (const surface of ['extended', 'real'] as const) {
         assert.match(missed ?? '', /status → NoShow/);
       } else {
         for (const summary of [moved, confirmed, showed, missed]) {
-          assert.match(summary ?? '', /not applied$/);
+          assert.match(summary ?? '', new RegExp(` not applied \\(${NO_UPDATE}\\)$`));
         }
       }
     });
@@ -218,6 +219,29 @@ for (const surface of ['extended', 'real'] as const) {
         changed,
       ]);
       assert.equal((await b.showing())?.Status, extended ? 'Cancelled' : 'Requested');
+      // The timeline says what Tenant Turner took, and what it did not take and why.
+      const [created, cancelled] = (await b.lines()).map((l) => l.summary);
+      const id = booked?.ShowingId;
+      if (extended) {
+        assert.match(
+          created ?? '',
+          new RegExp(`^Showing ${id} requested .*\\(scheduled for .*, status → Confirmed\\)$`),
+        );
+        assert.equal(cancelled, `Showing ${id} updated: status → Cancelled`);
+      } else {
+        assert.match(
+          created ?? '',
+          new RegExp(
+            `^Showing ${id} requested in Tenant Turner for \\S+; scheduled for .*, status → Confirmed not applied \\(${NO_UPDATE}\\)$`,
+          ),
+        );
+        assert.match(
+          cancelled ?? '',
+          new RegExp(
+            `^Appointment cancelled at \\S+: status → Cancelled not applied \\(${NO_UPDATE}\\)$`,
+          ),
+        );
+      }
     });
 
     test('an appointment deleted in GHL cancels its showing and is unlinked', async () => {
@@ -233,7 +257,14 @@ for (const surface of ['extended', 'real'] as const) {
       const [, deleted] = await b.lines();
       assert.equal(deleted?.kind, 'appointment_deleted');
       assert.equal(deleted.when, webhookTimestamp(stack, 'AppointmentDelete', b.id));
-      assert.match(deleted.summary, /status → Cancelled; unlinked$/);
+      assert.match(
+        deleted.summary,
+        extended
+          ? /^GHL appointment deleted; showing \d+ status → Cancelled; unlinked$/
+          : new RegExp(
+              `^GHL appointment deleted; showing \\d+ left as it is: status → Cancelled not applied \\(${NO_UPDATE}\\); unlinked$`,
+            ),
+      );
     });
 
     test('an appointment at an address no rental has: a timeline entry and a dead letter naming the rule', async () => {

@@ -166,13 +166,15 @@ async function applyAndCommit(
   const result = await applyPlan(deps, showing.showingId, plan, state.goal, now);
   const notes = [...facts.notes];
   if (state.goal === 'Attended') notes.push('attended in GHL; feedback pending in Tenant Turner');
-  const changes = [...result.applied, ...result.notApplied].join(', ');
+  const applied = result.applied.join(', ');
+  const refused = refusedWords(result);
   const at = state.startRaw;
   const summary = facts.created
-    ? `Showing ${showing.showingId} requested in Tenant Turner for ${at}${changes ? ` (${changes})` : ''}`
-    : result.notApplied.length > 0
-      ? `Appointment ${state.status} at ${at}: ${result.notApplied.join(', ')} not applied`
-      : `Showing ${showing.showingId} updated: ${changes || `appointment ${state.status}`}`;
+    ? `Showing ${showing.showingId} requested in Tenant Turner for ${at}` +
+      `${applied ? ` (${applied})` : ''}${refused ? `; ${refused}` : ''}`
+    : refused
+      ? `Appointment ${state.status} at ${at}: ${refused}`
+      : `Showing ${showing.showingId} updated: ${applied || `appointment ${state.status}`}`;
   const effect: AppointmentEffect = {
     linkId: link.id,
     link: { state: 'active', ttId: String(showing.showingId) },
@@ -263,7 +265,9 @@ async function deleteAppointment(
     result = await applyPlan(deps, showing.showingId, plan, 'Cancelled', now);
   }
   const seen = await getSnapshot(deps.db, link.id, 'ghl');
-  const words = [...(result?.applied ?? []), ...(result?.notApplied ?? [])].join(', ');
+  const applied = result?.applied.join(', ') ?? '';
+  const refused = result ? refusedWords(result) : '';
+  const words = applied || `left as it is${refused ? `: ${refused}` : ''}`;
   await commitAppointment(deps, job, {
     linkId: link.id,
     link: { state: 'unlinked' },
@@ -280,7 +284,7 @@ async function deleteAppointment(
     notAppliedReason: result?.reason,
     showing: result?.showing,
     notes: [],
-    summary: `GHL appointment deleted; showing ${showingId ?? '(none)'} ${words || 'left as it is'}; unlinked`,
+    summary: `GHL appointment deleted; showing ${showingId ?? '(none)'} ${words}; unlinked`,
   });
   return {
     kind: 'deleted',
@@ -288,6 +292,13 @@ async function deleteAppointment(
     applied: result?.applied ?? [],
     notApplied: result?.notApplied ?? [],
   };
+}
+
+/** The steps Tenant Turner did not take, and why, for a timeline summary; '' when none. */
+function refusedWords(result: Applied): string {
+  if (result.notApplied.length === 0) return '';
+  const why = (result.reason ?? NO_SHOWING_UPDATE).replace(/^not applied: /, '');
+  return `${result.notApplied.join(', ')} not applied (${why})`;
 }
 
 /** A note when the appointment's address changed: a booked showing keeps its rental. */
