@@ -23,6 +23,9 @@ import { InboxDispatcher } from '../src/sync/dispatcher.ts';
 import { personTimeline } from '../src/sync/timeline-view.ts';
 import { registerTtTimelineHandler } from '../src/sync/tt-event-job.ts';
 import { pollTenantTurner, TT_POLL_STREAMS } from '../src/sync/tt-poll.ts';
+import { startTtPoller, ttCycle } from '../src/sync/tt-poller.ts';
+import type { TtCycleResult } from '../src/sync/tt-poller.ts';
+import { releaseLock, tryAcquireLock } from '../src/store/locks.ts';
 import { TtWebhookVerifier } from '../src/tenant-turner/webhook-verify.ts';
 import { operator } from './support/operator.ts';
 import { eventually } from './support/processes.ts';
@@ -179,6 +182,48 @@ describeEachDialect('Tenant Turner poll → timeline', (stores) => {
     assert.equal(second.leads.recorded, 0);
     assert.equal(second.leads.unchanged, 0);
     assert.ok(second.leads.alreadySeen >= 2);
+  });
+});
+
+describeEachDialect('Tenant Turner poller', (stores) => {
+  let boxes: Sandboxes;
+  before(async () => {
+    boxes = await startSandboxes({ surface: 'extended' });
+  });
+  after(() => boxes.close());
+
+  test('cycles on schedule, the second finding nothing new; a cycle elsewhere holds it off', async () => {
+    const store = await stores.open('tt-poller');
+    const deps = syncDeps(store, boxes);
+    const { applicationId } = await linkedLead(boxes, deps, `poller-${stores.dialect}`);
+    await operator(boxes.ttBox, 'POST', `/__sandbox/applications/${applicationId}/qualify`);
+
+    const cycles: TtCycleResult[] = [];
+    let twice: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (twice = resolve));
+    const poller = startTtPoller(deps, {
+      intervalMs: 20,
+      clock: systemClock,
+      logger: silentLogger,
+      onCycle: (result) => {
+        cycles.push(result);
+        if (cycles.length === 2) twice();
+      },
+    });
+    await done;
+    await poller.stop();
+    assert.equal(cycles[0]?.poll.leads.recorded, 1);
+    assert.equal(cycles[1]?.poll.leads.recorded, 0);
+    assert.equal(cycles[1]?.poll.leads.unchanged, 0);
+
+    // Another process's cycle holds the lock: this one does not run at all.
+    assert.ok(await tryAcquireLock(store.db, 'tt-poll', 'elsewhere', 60_000, Date.now()));
+    await assert.rejects(ttCycle(deps), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'lock_timeout');
+      return true;
+    });
+    await releaseLock(store.db, 'tt-poll', 'elsewhere');
+    assert.equal((await ttCycle(deps)).poll.leads.recorded, 0);
   });
 });
 

@@ -4,10 +4,14 @@
  * Tenant Turner's activities (`tt-activities.ts`). Every request goes through the client's
  * throttle (`TT_REQUESTS_PER_SECOND`), so a cycle never outruns the account's budget. A cycle
  * that fails is logged and the next one starts from the last committed cursors; cycles never
- * overlap.
+ * overlap, in one process or across processes sharing a database (a cycle holds the lock
+ * `tt-poll`; a process that finds it held skips its turn).
  */
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../shared/clock.ts';
+import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
+import { withLock } from '../store/locks.ts';
 import { postTimelineActivities } from './tt-activities.ts';
 import type { ActivityPostResult } from './tt-activities.ts';
 import { pollTenantTurner } from './tt-poll.ts';
@@ -19,14 +23,25 @@ export interface TtCycleResult {
   activities: ActivityPostResult;
 }
 
-/** One cycle: poll both lists, then post pending activities. */
+/**
+ * One cycle: poll both lists, then post pending activities, under the `tt-poll` lock. Throws
+ * `lock_timeout` at once when another process is running a cycle.
+ */
 export async function ttCycle(
   deps: TtPollDeps,
   options: TtPollOptions = {},
 ): Promise<TtCycleResult> {
-  const poll = await pollTenantTurner(deps, options);
-  const activities = await postTimelineActivities(deps, { signal: options.signal });
-  return { poll, activities };
+  return withLock(
+    deps.db,
+    'tt-poll',
+    randomUUID(),
+    async () => {
+      const poll = await pollTenantTurner(deps, options);
+      const activities = await postTimelineActivities(deps, { signal: options.signal });
+      return { poll, activities };
+    },
+    { waitMs: 0, ttlMs: 60_000, clock: deps.clock },
+  );
 }
 
 /** Options of the scheduled cycle. */
@@ -68,7 +83,9 @@ export function startTtPoller(deps: TtPollDeps, options: TtPollerOptions): TtPol
         onCycle?.(result);
       } catch (error) {
         if (signal.aborted) return;
-        logger.warn({ err: error }, 'Tenant Turner poll failed; retrying next interval');
+        if (error instanceof AppError && error.code === 'lock_timeout') {
+          logger.debug({}, 'another process is polling Tenant Turner; skipping this turn');
+        } else logger.warn({ err: error }, 'Tenant Turner poll failed; retrying next interval');
       }
       await clock.sleep(intervalMs, signal).catch(() => undefined);
     }
