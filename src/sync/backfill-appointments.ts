@@ -11,7 +11,12 @@ import { APPOINTMENT_SYNC_JOB, appointmentCoalesceKey } from './appointment-jobs
 import type { AppointmentSyncPayload } from './appointment-jobs.ts';
 import type { AppointmentLike } from './appointment-mapping.ts';
 import { syncAppointment } from './appointment-sync.ts';
-import { PhaseCheckpoint, snapshot, syncChildren } from './backfill-phase.ts';
+import {
+  DEFAULT_CHILD_CONCURRENCY,
+  PhaseCheckpoint,
+  snapshot,
+  syncChildren,
+} from './backfill-phase.ts';
 import type { ChildItem, ChildPhaseOptions, ChildPhaseProgress } from './backfill-phase.ts';
 import {
   DEFAULT_APPOINTMENT_STEP_MS,
@@ -74,44 +79,65 @@ export async function backfillAppointments(
     signal,
     from: position?.next,
   });
+  // Windows are gathered until they hold enough appointments to keep the sync busy (a window
+  // often holds a handful), then synced together and checkpointed after the last of them.
+  const minBatch = 4 * (options.concurrency ?? DEFAULT_CHILD_CONCURRENCY);
+  let items: ChildItem[] = [];
+  let windowsInBatch = 0;
+  const flush = async (next: AppointmentPosition | undefined, left: number): Promise<void> => {
+    await syncChildren(deps, items, options, progress);
+    progress.pages += windowsInBatch;
+    progress.remainingCalls = left;
+    progress.elapsedMs = deps.clock.now() - started;
+    if (next) await checkpoint.save({ range, next }, progress);
+    options.onProgress?.(snapshot(progress));
+    items = [];
+    windowsInBatch = 0;
+  };
   for await (const window of windows) {
     progress.calls++;
     progress.records += window.events.length;
-    const items: ChildItem[] = [];
+    windowsInBatch++;
     for (const event of window.events) {
-      if (!event.contactId) {
-        progress.outcomes.skipped++;
-        continue;
-      }
-      const payload: AppointmentSyncPayload = {
-        locationId,
-        contactId: event.contactId,
-        appointmentId: event.id,
-        trigger: 'backfill',
-        appointment: appointmentOf(event),
-      };
-      items.push({
-        contactId: event.contactId,
-        sync: async () => (await syncAppointment(deps, payload, signal)).kind,
-        retry: {
-          name: APPOINTMENT_SYNC_JOB,
-          payload,
-          coalesceKey: appointmentCoalesceKey(event.id),
-        },
-      });
+      const item = appointmentItem(locationId, event, deps, signal);
+      if (item) items.push(item);
+      else progress.outcomes.skipped++;
     }
-    await syncChildren(deps, items, options, progress);
-    progress.pages++;
-    progress.remainingCalls = window.remainingCalls;
-    progress.elapsedMs = deps.clock.now() - started;
-    if (window.next) await checkpoint.save({ range, next: window.next }, progress);
-    options.onProgress?.(snapshot(progress));
+    if (items.length >= minBatch || window.next === undefined) {
+      await flush(window.next, window.remainingCalls);
+    }
   }
   await checkpoint.clear();
   progress.done = true;
   progress.remainingCalls = 0;
   progress.elapsedMs = deps.clock.now() - started;
   return progress;
+}
+
+/** The sync of one listed appointment, or undefined for one without a contact. */
+function appointmentItem(
+  locationId: string,
+  event: GhlCalendarEvent,
+  deps: ContactSyncDeps,
+  signal: AbortSignal | undefined,
+): ChildItem | undefined {
+  if (!event.contactId) return undefined;
+  const payload: AppointmentSyncPayload = {
+    locationId,
+    contactId: event.contactId,
+    appointmentId: event.id,
+    trigger: 'backfill',
+    appointment: appointmentOf(event),
+  };
+  return {
+    contactId: event.contactId,
+    sync: async () => (await syncAppointment(deps, payload, signal)).kind,
+    retry: {
+      name: APPOINTMENT_SYNC_JOB,
+      payload,
+      coalesceKey: appointmentCoalesceKey(event.id),
+    },
+  };
 }
 
 /** The fields the appointment sync reads, from a calendar event. */
