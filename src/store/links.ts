@@ -3,11 +3,18 @@
  * idempotent. A link is created `pending` before the first write to the other side, so a crash
  * between that write and the commit leaves a trace to resolve, never an unknown record.
  */
-import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
+import { OrderedUuids } from '../queue/ordered-uuid.ts';
 import type { Database } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Link ids are time-ordered, so a page of new links, and the snapshot, version, provenance and
+ * timeline rows keyed by them, land at the end of their indexes instead of on a random page of
+ * each: a backfill page's commit then writes a few index pages, not hundreds.
+ */
+const linkIds = new OrderedUuids();
 
 export type LinkKind = 'person' | 'task' | 'note' | 'appointment';
 export type LinkState = 'pending' | 'active' | 'unlinked';
@@ -117,7 +124,7 @@ export async function ensurePendingLinks(
       .insertInto('links')
       .values(
         part.map((r) => ({
-          id: randomUUID(),
+          id: linkIds.next(),
           kind,
           location_id: r.locationId,
           ghl_id: r.ghlId,
