@@ -110,11 +110,16 @@ for (const surface of ['extended', 'real'] as const) {
       const [add, complete, remove] = steps.map((l) => l.summary);
       assert.match(add ?? '', /^Task "Book a showing" created in GHL; /);
       assert.match(complete ?? '', /^Task "Book a showing on Friday" completed in GHL; /);
-      assert.match(remove ?? '', new RegExp(`^Task ${task.id} deleted in GHL; `));
+      assert.match(remove ?? '', /^Task "Book a showing on Friday" deleted in GHL; /);
       for (const summary of [add, complete, remove]) {
         assert.equal(summary?.endsWith(NO_TASKS), !extended, summary);
       }
-      if (extended) assert.match(add ?? '', new RegExp(`Tenant Turner task ${created?.TaskId}`));
+      if (extended) {
+        const ttId = created?.TaskId;
+        assert.match(add ?? '', new RegExp(`; Tenant Turner task ${ttId} created$`));
+        assert.match(complete ?? '', new RegExp(`; Tenant Turner task ${ttId} updated$`));
+        assert.match(remove ?? '', new RegExp(`; Tenant Turner task ${ttId} deleted$`));
+      }
     });
 
     test('an edit GHL announces by no event is caught by ttsync poll tasks', async () => {

@@ -16,6 +16,8 @@ export interface TaskFacts {
   beforeHash: string | undefined;
   ttId: string | undefined;
   applied: boolean;
+  /** The title last synced, for the words of a deletion (which has no mapped task). */
+  lastTitle?: string | undefined;
 }
 
 const SOURCE_FIELDS: Record<keyof TaskState, string> = {
@@ -39,9 +41,10 @@ export function changeRecord(
   const state = facts.mapped?.state;
   const afterHash = facts.mapped?.hash ?? 'deleted';
   const verb = facts.kind.replace('task_', '');
-  const what = state ? `"${state.title}"` : job.taskId;
+  const title = state?.title ?? facts.lastTitle;
+  const what = title !== undefined ? `"${title}"` : job.taskId;
   const summary = facts.applied
-    ? `Task ${what} ${verb} in GHL; Tenant Turner task ${facts.ttId ?? '(none)'} ${verb === 'created' ? 'created' : 'updated'}`
+    ? `Task ${what} ${verb} in GHL; Tenant Turner task ${facts.ttId ?? '(none)'} ${verb === 'created' || verb === 'deleted' ? verb : 'updated'}`
     : `Task ${what} ${verb} in GHL; ${NO_TASKS}`;
   const action =
     facts.kind === 'task_created'

@@ -214,6 +214,7 @@ async function removeTask(
     beforeHash: seen?.hash,
     ttId: link.ttId,
     applied: supported,
+    lastTitle: (seen?.data as Partial<TaskState> | undefined)?.title,
   });
   await commit(deps, job, async (trx, now) => {
     await updateLink(trx, link.id, { state: 'unlinked' }, now);
