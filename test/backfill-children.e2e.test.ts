@@ -185,3 +185,26 @@ describe(`ttsync backfill of ${KILL_CONTACTS} contacts killed ${KILLS} times`, (
     t.diagnostic(`${KILLS} kills, ${resumed} runs resumed a checkpoint`);
   });
 });
+
+describe('ttsync backfill with bad input', () => {
+  test('an unknown phase or a bad option exits 2 and says what is wrong', async () => {
+    const cases: [string[], RegExp][] = [
+      [['backfill', 'leads'], /unknown phase "leads" \(contacts, tasks, notes or appointments\)/],
+      [
+        ['backfill', 'notes', '--child-concurrency', '0'],
+        /--child-concurrency must be a whole number from 1 to 256, got "0"/,
+      ],
+      [
+        ['backfill', '--from', 'yesterday'],
+        /--from must be a date such as 2025-01-31, got "yesterday"/,
+      ],
+      [['backfill', '--from', '2026-02-01', '--to', '2026-01-01'], /--to must be after --from/],
+    ];
+    for (const [args, message] of cases) {
+      const run = runTtsync(args);
+      assert.equal(await run.exited, 2, run.output());
+      assert.match(run.output(), message);
+      assert.match(run.output(), /Usage: ttsync backfill/);
+    }
+  });
+});
