@@ -3,7 +3,8 @@
  * databases. The GHL sandbox seeds 0-3 tasks, 0-2 notes and 0-1 appointments per contact; a
  * contacts-only backfill leaves them all missing. One heal brings them across and a second scan
  * finds nothing; then a task deleted, a note edited and an appointment cancelled in GHL (no
- * webhooks) are reported field by field and healed through the per-child sync; an outage that
+ * webhooks) are reported field by field and healed through the per-child sync, and so are a
+ * task and a note changed in Tenant Turner (written back); an outage that
  * makes every child look gone trips the guard and changes nothing; and on real Tenant Turner
  * (no tasks, notes or showing update) drift is judged against what ttsync recorded.
  */
@@ -160,6 +161,36 @@ describeEachDialect('reconcile tasks, notes and appointments (extended)', (store
       (error) => error instanceof HttpError && error.code === 'not_found',
       'the Tenant Turner task was deleted',
     );
+    assert.deepEqual(childCounts(await scanDrift(deps, { locationId })), NONE);
+
+    // Changed in Tenant Turner: reported field by field, and ttsync's version written back.
+    const [keptTask] = await listLinks(deps.db, 'task', { state: 'active' });
+    const [keptNote] = await listLinks(deps.db, 'note', { state: 'active' });
+    assert.ok(keptTask?.ttId && keptNote?.ttId);
+    const original = await boxes.tt.tasks.get(Number(keptTask.ttId));
+    await boxes.tt.tasks.update(Number(keptTask.ttId), { title: 'Renamed in Tenant Turner' });
+    const originalNote = await boxes.tt.notes.get(Number(keptNote.ttId));
+    await boxes.tt.notes.update(Number(keptNote.ttId), { note: 'Rewritten in Tenant Turner' });
+    const ttDrift = await scanDrift(deps, { locationId });
+    assert.deepEqual(childCounts(ttDrift), {
+      task: [0, 0, 1],
+      note: [0, 0, 1],
+      appointment: [0, 0, 0],
+    });
+    assert.ok((ttDrift.children?.ttCalls ?? 0) > 0);
+    const renamed = ttDrift.children?.items.find((i) => i.child === 'task');
+    assert.ok(renamed?.kind === 'different');
+    assert.deepEqual(renamed.fields, [
+      { field: 'title', expected: original.title, actual: 'Renamed in Tenant Turner' },
+    ]);
+    const back = await healDrift(deps, ttDrift);
+    assert.deepEqual(back.childOutcomes, {
+      task: { updated: 1 },
+      note: { updated: 1 },
+      appointment: {},
+    });
+    assert.equal((await boxes.tt.tasks.get(Number(keptTask.ttId))).title, original.title);
+    assert.equal((await boxes.tt.notes.get(Number(keptNote.ttId))).note, originalNote.note);
     assert.deepEqual(childCounts(await scanDrift(deps, { locationId })), NONE);
   });
 

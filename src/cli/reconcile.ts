@@ -112,6 +112,9 @@ export function formatDriftReport(report: DriftReport, show: number): string[] {
     const from = new Date(children.window.start).toISOString().slice(0, 10);
     const to = new Date(children.window.end).toISOString().slice(0, 10);
     lines.push(`Appointments read from ${from} to ${to}.`);
+    if (children.ttCalls > 0) {
+      lines.push(`Tenant Turner calls (tasks and notes of linked people): ${children.ttCalls}.`);
+    }
   }
   lines.push(`GHL calls: ${report.ghlCalls}.`);
   return lines;

@@ -27,6 +27,7 @@ import { CHILD_KINDS, childLinks, ghlSnapshots } from './reconcile-sources.ts';
 import type { ChildKind, SeenSnapshot } from './reconcile-sources.ts';
 import { assigneeDirectory } from './task-assignees.ts';
 import { changedTaskFields, mapTask } from './task-mapping.ts';
+import { scanTtChildren } from './reconcile-tt-children.ts';
 import type { FieldDrift } from './reconcile.ts';
 
 /** One item of child drift. */
@@ -56,6 +57,11 @@ export type ChildDriftItem =
       link: Link;
       fields: FieldDrift[];
       appointment?: AppointmentLike | undefined;
+      /**
+       * Set when the drift is on Tenant Turner's side (extended surface): the record there as a
+       * GHL-side snapshot, so that the heal's sync writes ttsync's version back.
+       */
+      ttSnapshot?: unknown;
     };
 
 type PerKind = Record<ChildKind, number>;
@@ -74,6 +80,8 @@ export interface ChildDriftReport {
   unconfirmed: PerKind;
   /** The appointment window read. */
   window: { start: number; end: number };
+  /** Tenant Turner calls made to compare tasks and notes (extended surface only). */
+  ttCalls: number;
   items: ChildDriftItem[];
 }
 
@@ -114,6 +122,7 @@ export async function scanChildren(
     skipped: perKind(),
     unconfirmed: perKind(),
     window,
+    ttCalls: 0,
     items: [],
   };
   const readers = scope.readers ?? defaultChildReaders(deps, scope.locationId);
@@ -130,6 +139,7 @@ export async function scanChildren(
     scan.appointment(appointment);
   }
   await scan.confirmUnseen(readers, window);
+  await scan.compareTenantTurner();
   return report;
 }
 
@@ -281,6 +291,36 @@ class ChildScan {
           reason: `GHL ${child} ${link.ghlId} no longer exists`,
         });
       }
+    }
+  }
+
+  /** Linked tasks and notes whose Tenant Turner record was changed there (extended surface). */
+  async compareTenantTurner(): Promise<void> {
+    const flagged = new Set(
+      this.#report.items.flatMap((item) => ('link' in item ? [item.link.id] : [])),
+    );
+    const { drift, calls } = await scanTtChildren(
+      this.#deps,
+      {
+        task: this.#links.get('task')?.values() ?? [],
+        note: this.#links.get('note')?.values() ?? [],
+      },
+      this.#peopleById,
+      this.#snapshots,
+      this.#scope.signal,
+    );
+    this.#report.ttCalls = calls;
+    for (const found of drift) {
+      if (flagged.has(found.link.id) || found.person.ghlId === undefined) continue;
+      this.#add({
+        kind: 'different',
+        child: found.child,
+        contactId: found.person.ghlId,
+        ghlId: found.link.ghlId ?? '',
+        link: found.link,
+        fields: found.fields,
+        ttSnapshot: found.asSnapshot,
+      });
     }
   }
 

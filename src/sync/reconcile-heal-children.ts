@@ -4,10 +4,14 @@
  * a child is never created twice in Tenant Turner (link before write, `ExternalId` on creates):
  * - missing / different → the child is read (an appointment comes with the scan's copy) and
  *   brought across, created or updated; on the real surface recorded as not applied;
+ * - different on Tenant Turner's side (extended surface) → what Tenant Turner holds becomes the
+ *   last-synced snapshot, so the sync writes ttsync's version back;
  * - extra (confirmed gone) → the sync sees the 404 and deletes the Tenant Turner task or note
  *   (cancels the showing where it can), then unlinks.
  */
+import { putSnapshots } from '../store/records.ts';
 import { syncAppointment } from './appointment-sync.ts';
+import { contentHash } from './contact-mapping.ts';
 import type { ContactSyncDeps } from './contact-sync.ts';
 import { syncNote } from './note-sync.ts';
 import type { ChildDriftItem } from './reconcile-children.ts';
@@ -25,6 +29,15 @@ export async function healChild(
   signal: AbortSignal | undefined,
 ): Promise<string> {
   const base = { locationId, contactId: item.contactId, trigger: 'reconcile' };
+  if (item.kind === 'different' && item.ttSnapshot !== undefined) {
+    // Changed in Tenant Turner: record what it holds as last synced, so the sync writes back.
+    const data = item.ttSnapshot;
+    await putSnapshots(
+      deps.db,
+      [{ linkId: item.link.id, side: 'ghl', data, hash: contentHash(data) }],
+      deps.clock.now(),
+    );
+  }
   switch (item.child) {
     case 'task':
       return (await syncTask(deps, { ...base, taskId: item.ghlId, lane: 'backfill' }, signal)).kind;
