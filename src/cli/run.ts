@@ -41,8 +41,9 @@ Usage:
                                      window around now, to appointment-sync jobs, run likewise
   ttsync poll tt [--page-size N]     Tenant Turner leads and showings changed since the last
                                      poll onto the timeline, and GHL entries to TT activities
-  ttsync reconcile [--dry-run|--heal] [--max-unlink-share 0.05] [--show N]
-                                     compare contacts with leads; --heal fixes the drift
+  ttsync reconcile [--dry-run|--heal] [--max-unlink-share 0.05] [--show N] [--contacts-only]
+                                     compare contacts, tasks, notes and appointments with
+                                     Tenant Turner; --heal fixes the drift (docs/reconcile.md)
   ttsync migrate                     bring the database schema up to date
   ttsync timeline <email|contactId>  one person's timeline, oldest first (store only)
   ttsync connect ghl                 connect a GHL location through OAuth (GHL_CLIENT_ID …)
