@@ -2,14 +2,17 @@
  * `ttsync poll tasks` and `ttsync poll appointments` as processes (SQLite in TTSYNC_DATA_DIR)
  * against in-process sandboxes (Tenant Turner extended, which has tasks): each prints what it
  * found and handed over, runs the jobs until the queue is idle, and the task and the showing
- * exist once in Tenant Turner; a second run hands nothing over; options of another stream and
- * bad numbers exit 2.
+ * exist once in Tenant Turner; a second run hands nothing over; a run while another process
+ * holds the stream's lock exits 1 and says so; options of another stream and bad numbers exit 2.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { openStore } from '../src/store/database.ts';
+import { releaseLock, tryAcquireLock } from '../src/store/locks.ts';
+import { pollLockName } from '../src/sync/poll-lock.ts';
 import { READ_WRITE } from './support/ghl-harness.ts';
 import { operator } from './support/operator.ts';
 import { runTtsync } from './support/processes.ts';
@@ -98,6 +101,18 @@ test('ttsync poll tasks and poll appointments hand over what changed, run it, an
   assert.equal(await idle.exited, 0, idle.output());
   assert.match(idle.output(), /1 found, 1 already seen, .* 0 new and 0 changed/);
   assert.equal(byExternalId('showings', appointment.id).length, 1);
+
+  const store = await openStore({ sqlitePath: join(dir, 'ttsync.db') });
+  const lock = pollLockName('tasks', boxes.ghlBox.locationId);
+  try {
+    assert.ok(await tryAcquireLock(store.db, lock, 'serve-elsewhere', 60_000, Date.now()));
+    const busy = runTtsync(['poll', 'tasks'], env);
+    assert.equal(await busy.exited, 1, busy.output());
+    assert.match(busy.output(), /Another ttsync process is running this poll now/);
+  } finally {
+    await releaseLock(store.db, lock, 'serve-elsewhere');
+    await store.close();
+  }
 
   const misplaced = runTtsync(['poll', 'tasks', '--days-back', '3'], env);
   assert.equal(await misplaced.exited, 2);

@@ -2,7 +2,8 @@
  * The pollers `ttsync serve` runs, on a manual clock against both sandboxes, on both databases:
  * one per enabled stream, each polling at once; the pause after a cycle is the stream's minimum
  * interval or, when its GHL calls would take more than its slice of the polls' budget share,
- * longer; a disabled stream does not run; `stop()` ends them all and leaves no timer.
+ * longer; a disabled stream does not run; a stream another process is polling skips its turn;
+ * `stop()` ends them all and leaves no timer.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
@@ -11,8 +12,10 @@ import { GhlClient } from '../src/ghl/client.ts';
 import { ManualClock } from '../src/shared/clock.ts';
 import { silentLogger } from '../src/shared/logger.ts';
 import { getCursor } from '../src/store/cursors.ts';
+import { releaseLock, tryAcquireLock } from '../src/store/locks.ts';
 import { appointmentPollStream } from '../src/sync/appointment-poll.ts';
 import { pollStream } from '../src/sync/contact-poll.ts';
+import { pollLockName } from '../src/sync/poll-lock.ts';
 import { startPollers } from '../src/sync/poll-streams.ts';
 import { taskPollStream } from '../src/sync/task-poll.ts';
 import { READ_WRITE } from './support/ghl-harness.ts';
@@ -138,5 +141,58 @@ describeEachDialect('pollers of ttsync serve', (stores) => {
       ghl.stop();
     }
     assert.equal(clock.pending, 0);
+  });
+
+  test('a stream another process is polling skips its turn, then polls once the lock is free', async () => {
+    queues = new QueueHarness();
+    const store = await stores.open(`pollers-busy-${stores.dialect}`);
+    const queue = queues.open(store);
+    const clock = new ManualClock(Date.now());
+    const deps = { ...syncDeps(store, boxes), clock };
+    const locationId = boxes.ghlBox.locationId;
+    const contact = await boxes.ghl.location(locationId).createContact({
+      firstName: 'Busy',
+      lastName: `Lock ${stores.dialect}`,
+      email: `busy.lock.${stores.dialect}@example.com`,
+    });
+    await operator(boxes.ghlBox, 'POST', `/__sandbox/contacts/${contact.id}/tasks`, {
+      title: 'Polled once the lock is free',
+    });
+    const lock = pollLockName('tasks', locationId);
+    assert.ok(await tryAcquireLock(store.db, lock, 'another-process', 60_000, Date.now()));
+    const pollers = startPollers(deps, {
+      locationId,
+      queue,
+      clock,
+      logger: silentLogger,
+      settings: {
+        contactsIntervalMs: 0,
+        tasksIntervalMs: 40_000,
+        appointmentsIntervalMs: 0,
+        budgetShare: 0.2,
+        appointmentDaysBack: 1,
+        appointmentDaysAhead: 1,
+      },
+    });
+    try {
+      const waitFor = async (check: () => Promise<boolean>) => {
+        const deadline = Date.now() + 15_000;
+        while (!(await check()) && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      await waitFor(() => Promise.resolve(clock.pending === 1));
+      assert.deepEqual(clock.sleeps, [40_000], 'skipped: the minimum interval, no calls');
+      assert.equal(await getCursor(store.db, taskPollStream(locationId)), undefined);
+      assert.equal((await queue.counts()).waiting, 0);
+
+      await releaseLock(store.db, lock, 'another-process');
+      await clock.advance(40_000);
+      await waitFor(async () => (await queue.counts()).waiting > 0);
+      assert.ok((await queue.counts()).waiting >= 1, 'the task was handed over');
+      assert.ok(await getCursor(store.db, taskPollStream(locationId)));
+    } finally {
+      await pollers.stop();
+    }
   });
 });

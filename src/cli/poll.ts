@@ -22,6 +22,7 @@ import type { AppointmentPollResult } from '../sync/appointment-poll.ts';
 import { pollContacts } from '../sync/contact-poll.ts';
 import type { PollResult } from '../sync/contact-poll.ts';
 import { drainQueue } from '../sync/poll-drain.ts';
+import { pollLockName, underPollLock } from '../sync/poll-lock.ts';
 import { pollTasks } from '../sync/task-poll.ts';
 import type { TaskPollResult } from '../sync/task-poll.ts';
 import { processLogger } from './commands.ts';
@@ -83,35 +84,43 @@ export async function poll(config: Config, argv: string[]): Promise<number> {
   void untilSignal().then(() => stop.abort());
   const signal = stop.signal;
   const { locationId, queue } = app;
+  const locked = <T>(cycle: () => Promise<T>): Promise<T> =>
+    underPollLock(app.store.db, pollLockName(stream, locationId), cycle);
   try {
     if (stream === 'contacts') {
-      const result = await pollContacts(app.deps, {
-        locationId,
-        queue,
-        signal,
-        ...(numbers['lookback-ms'] !== undefined ? { lookbackMs: numbers['lookback-ms'] } : {}),
-        ...(numbers['page-size'] !== undefined ? { pageLimit: numbers['page-size'] } : {}),
-      });
+      const result = await locked(() =>
+        pollContacts(app.deps, {
+          locationId,
+          queue,
+          signal,
+          ...(numbers['lookback-ms'] !== undefined ? { lookbackMs: numbers['lookback-ms'] } : {}),
+          ...(numbers['page-size'] !== undefined ? { pageLimit: numbers['page-size'] } : {}),
+        }),
+      );
       console.log(pollLine(result));
       return 0;
     }
     if (stream === 'tasks') {
-      const result = await pollTasks(app.deps, {
-        locationId,
-        queue,
-        signal,
-        ...(numbers['page-size'] !== undefined ? { pageSize: numbers['page-size'] } : {}),
-      });
+      const result = await locked(() =>
+        pollTasks(app.deps, {
+          locationId,
+          queue,
+          signal,
+          ...(numbers['page-size'] !== undefined ? { pageSize: numbers['page-size'] } : {}),
+        }),
+      );
       console.log(taskPollLine(result));
     } else {
-      const result = await pollAppointments(app.deps, {
-        locationId,
-        queue,
-        signal,
-        lookbackMs: numbers['lookback-ms'],
-        daysBack: numbers['days-back'] ?? config.TTSYNC_APPOINTMENT_POLL_DAYS_BACK,
-        daysAhead: numbers['days-ahead'] ?? config.TTSYNC_APPOINTMENT_POLL_DAYS_AHEAD,
-      });
+      const result = await locked(() =>
+        pollAppointments(app.deps, {
+          locationId,
+          queue,
+          signal,
+          lookbackMs: numbers['lookback-ms'],
+          daysBack: numbers['days-back'] ?? config.TTSYNC_APPOINTMENT_POLL_DAYS_BACK,
+          daysAhead: numbers['days-ahead'] ?? config.TTSYNC_APPOINTMENT_POLL_DAYS_AHEAD,
+        }),
+      );
       console.log(appointmentPollLine(result));
     }
     if (values['no-work']) {

@@ -23,6 +23,8 @@ export interface ContactPollerOptions {
   logger: Logger;
   /** The stream's share of the GHL budget (see poll-budget.ts). */
   budget?: PollBudget | undefined;
+  /** Given, one contact poll runs at a time across processes (poll-lock.ts). */
+  db?: ContactSyncDeps['db'] | undefined;
   /** Passed to each poll; see `PollOptions`. */
   lookbackMs?: number;
   pageLimit?: number;
@@ -46,6 +48,7 @@ export function startContactPoller(
     locationId,
     intervalMs: options.intervalMs,
     budget: options.budget,
+    db: options.db,
     clock: options.clock,
     logger: options.logger,
     onPoll: options.onPoll,

@@ -3,12 +3,16 @@
  * until stopped. The pause is the stream's minimum interval, or longer when the cycle's GHL calls
  * would otherwise take more than the stream's share of the location's budget (poll-budget.ts).
  * A cycle that fails is logged and the next one starts from the last committed cursor; cycles
- * never overlap; `stop()` aborts the cycle in progress and resolves once it has ended.
+ * never overlap, in one process or (given the database) across processes; `stop()` aborts the
+ * cycle in progress and resolves once it has ended.
  */
+import type { Kysely } from 'kysely';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { Database } from '../store/schema.ts';
 import { callsPerDay, pauseAfter } from './poll-budget.ts';
 import type { PollBudget } from './poll-budget.ts';
+import { isPollBusy, pollLockName, underPollLock } from './poll-lock.ts';
 
 /** What a cycle reports to the loop. */
 export interface CycleReport {
@@ -27,6 +31,11 @@ export interface PollLoopOptions<R> {
   locationId: string;
   /** Minimum pause between the end of one cycle and the start of the next. */
   intervalMs: number;
+  /**
+   * The database whose `locks` table makes one cycle of the stream run at a time across
+   * processes (poll-lock.ts); a cycle another process is running makes this one skip its turn.
+   */
+  db?: Kysely<Database> | undefined;
   /** The stream's share of the GHL budget; without it the pause is always `intervalMs`. */
   budget?: PollBudget | undefined;
   clock: Clock;
@@ -54,7 +63,10 @@ export function startPollLoop<R>(options: PollLoopOptions<R>): Poller {
       let pauseMs = options.intervalMs;
       const started = clock.now();
       try {
-        const result = await options.cycle(signal);
+        const { db } = options;
+        const result = db
+          ? await underPollLock(db, pollLockName(stream, locationId), () => options.cycle(signal))
+          : await options.cycle(signal);
         const { calls, busy, fields } = options.report(result);
         const elapsedMs = clock.now() - started;
         pauseMs = pauseAfter({ calls, elapsedMs }, options.intervalMs, options.budget, locationId);
@@ -70,7 +82,9 @@ export function startPollLoop<R>(options: PollLoopOptions<R>): Poller {
         options.onPoll?.(result, pauseMs);
       } catch (error) {
         if (signal.aborted) return;
-        logger.warn({ locationId, err: error }, `${stream} poll failed; retrying next interval`);
+        if (isPollBusy(error)) logger.debug({ locationId }, `${stream} poll running elsewhere`);
+        else
+          logger.warn({ locationId, err: error }, `${stream} poll failed; retrying next interval`);
       }
       try {
         await clock.sleep(pauseMs, signal);

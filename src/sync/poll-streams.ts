@@ -50,7 +50,7 @@ export function startPollers(
     source: deps.ghl.limiter,
     share: settings.budgetShare / Math.max(1, enabled),
   };
-  const common = { locationId, clock, budget };
+  const common = { locationId, clock, budget, db: deps.db };
   const pollers: Poller[] = [];
   if (settings.contactsIntervalMs > 0) {
     pollers.push(
