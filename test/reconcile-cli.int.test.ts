@@ -63,6 +63,9 @@ test('ttsync reconcile: dry run, refused heal (exit 1), heal with a raised share
 
     const usage = runTtsync(['reconcile', '--heal', '--dry-run'], env);
     assert.equal(await usage.exited, 2);
+    const badWindow = runTtsync(['reconcile', '--days-ahead', 'soon'], env);
+    assert.equal(await badWindow.exited, 2);
+    assert.match(badWindow.output(), /--days-back 30\] \[--days-ahead 180\]/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

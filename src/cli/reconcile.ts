@@ -1,5 +1,6 @@
 /**
- * `ttsync reconcile [--dry-run] [--heal] [--max-unlink-share 0.05] [--show N] [--contacts-only]`:
+ * `ttsync reconcile [--dry-run] [--heal] [--max-unlink-share 0.05] [--show N] [--contacts-only]
+ * [--days-back 30] [--days-ahead 180]`:
  * compares GHL contacts with Tenant Turner leads, and their tasks, notes and appointments with
  * what ttsync synced, and prints the drift and the GHL calls spent; `--heal` fixes it unless
  * the mass-unlink guard trips (then nothing is done and the exit code is 1).
@@ -17,7 +18,10 @@ import { processLogger } from './commands.ts';
 import { untilSignal } from './signals.ts';
 
 const USAGE =
-  'Usage: ttsync reconcile [--dry-run] [--heal] [--max-unlink-share 0.05] [--show N] [--contacts-only]';
+  'Usage: ttsync reconcile [--dry-run] [--heal] [--max-unlink-share 0.05] [--show N] ' +
+  '[--contacts-only] [--days-back 30] [--days-ahead 180]';
+
+const DAY = 86_400_000;
 
 /** Runs the command; resolves with the exit code. */
 export async function reconcile(config: Config, argv: string[]): Promise<number> {
@@ -29,16 +33,20 @@ export async function reconcile(config: Config, argv: string[]): Promise<number>
       'max-unlink-share': { type: 'string' },
       show: { type: 'string' },
       'contacts-only': { type: 'boolean' },
+      'days-back': { type: 'string' },
+      'days-ahead': { type: 'string' },
     },
     strict: true,
   });
   const share = Number(values['max-unlink-share'] ?? DEFAULT_MAX_UNLINK_SHARE);
   const show = Number(values.show ?? 10);
+  const back = Number(values['days-back'] ?? 30);
+  const ahead = Number(values['days-ahead'] ?? 180);
   if (
     (values.heal && values['dry-run']) ||
     !(share >= 0 && share <= 1) ||
-    !Number.isInteger(show) ||
-    show < 0
+    ![show, back, ahead].every((n) => Number.isInteger(n) && n >= 0) ||
+    back + ahead === 0
   ) {
     console.error(USAGE);
     return 2;
@@ -53,6 +61,7 @@ export async function reconcile(config: Config, argv: string[]): Promise<number>
       locationId: app.locationId,
       signal: stop.signal,
       children: values['contacts-only'] !== true,
+      window: { start: Date.now() - back * DAY, end: Date.now() + ahead * DAY },
       heal: values.heal === true,
       maxUnlinkShare: share,
     });
