@@ -84,9 +84,16 @@ export function reportLine(r: BackfillReport): string {
     );
   }
   const budget = `${r.budget.max} per ${seconds(r.budget.windowMs)}`;
+  // When Tenant Turner or the database, not GHL, sets the pace, say so with the pace seen.
+  const pace = r.elapsedMs > 5_000 ? (r.calls * 1000) / r.elapsedMs : undefined;
+  const budgetRate = (r.budget.max * 1000) / r.budget.windowMs;
+  const slower =
+    pace !== undefined && pace > 0 && pace < 0.8 * budgetRate && r.remainingCalls > 0
+      ? `; at the pace so far (${pace.toFixed(1)} calls/s) ~${seconds((r.remainingCalls * 1000) / pace)}`
+      : '';
   return (
     `[${seconds(r.elapsedMs)}] ${parts.join(' · ')} · GHL calls ${r.calls}, ` +
-    `~${r.remainingCalls} to go: ~${seconds(r.etaMs)} at ${budget}`
+    `~${r.remainingCalls} to go: ~${seconds(r.etaMs)} at ${budget}${slower}`
   );
 }
 
