@@ -222,14 +222,18 @@ for (const surface of ['extended', 'real'] as const) {
       let enqueues = 0;
       const crashing = new Proxy(queue, {
         get(target, prop) {
-          if (prop !== 'enqueue') return Reflect.get(target, prop, target) as unknown;
-          return (...args: Parameters<JobQueue['enqueue']>) =>
-            ++enqueues === 2 ? Promise.reject(new Error('crash')) : target.enqueue(...args);
+          if (prop !== 'enqueueMany') return Reflect.get(target, prop, target) as unknown;
+          // The jobs are written in the poll's transaction, then the process dies.
+          return async (...args: Parameters<JobQueue['enqueueMany']>) => {
+            const written = await target.enqueueMany(...args);
+            if (++enqueues === 1) throw new Error('crash');
+            return written;
+          };
         },
       });
       await assert.rejects(pollAppointments(deps, { locationId, queue: crashing }), /crash/);
       assert.deepEqual(await getCursor(store.db, stream), start, 'the cursor did not move');
-      assert.equal((await queue.counts()).waiting, 0, 'the first job rolled back with it');
+      assert.equal((await queue.counts()).waiting, 0, 'the jobs written rolled back with it');
 
       // Stopped (an abort) during the poll: nothing is committed either.
       const stop = new AbortController();

@@ -222,9 +222,13 @@ for (const surface of ['extended', 'real'] as const) {
       let enqueues = 0;
       const crashing = new Proxy(queue, {
         get(target, prop) {
-          if (prop !== 'enqueue') return Reflect.get(target, prop, target) as unknown;
-          return (...args: Parameters<JobQueue['enqueue']>) =>
-            ++enqueues === 3 ? Promise.reject(new Error('crash')) : target.enqueue(...args);
+          if (prop !== 'enqueueMany') return Reflect.get(target, prop, target) as unknown;
+          // The jobs are written in the poll's transaction, then the process dies.
+          return async (...args: Parameters<JobQueue['enqueueMany']>) => {
+            const written = await target.enqueueMany(...args);
+            if (++enqueues === 2) throw new Error('crash');
+            return written;
+          };
         },
       });
       await assert.rejects(pollTasks(deps, { locationId, queue: crashing, pageSize: 2 }), /crash/);

@@ -135,13 +135,15 @@ export async function pollAppointments(
     // Stopped (serve closing, Ctrl-C): the next poll reads the same events again.
     signal?.throwIfAborted();
     await deps.db.transaction().execute(async (trx) => {
-      for (const job of jobs) {
-        await options.queue.enqueue(APPOINTMENT_SYNC_JOB, job, {
+      const batch = jobs.map((job) => ({
+        name: APPOINTMENT_SYNC_JOB,
+        payload: job,
+        options: {
           key: personKey(job.locationId, job.contactId),
           coalesceKey: appointmentCoalesceKey(job.appointmentId),
-          transaction: trx,
-        });
-      }
+        },
+      }));
+      await options.queue.enqueueMany(batch, { transaction: trx });
       if (next) await putCursor(trx, stream, next, deps.clock.now());
     });
   }

@@ -98,9 +98,12 @@ export async function pollTasks(
     // Stopped (serve closing, Ctrl-C): the page is handed over again by the next poll.
     signal?.throwIfAborted();
     await deps.db.transaction().execute(async (trx) => {
-      for (const job of jobs) {
-        await options.queue.enqueue(TASK_SYNC_JOB, job, { ...taskSyncSpec(job), transaction: trx });
-      }
+      const batch = jobs.map((job) => ({
+        name: TASK_SYNC_JOB,
+        payload: job,
+        options: taskSyncSpec(job),
+      }));
+      await options.queue.enqueueMany(batch, { transaction: trx });
       const next = { value: String(startedAt), tieBreak, pageToken: undefined };
       await putCursor(trx, stream, next, deps.clock.now());
     });
