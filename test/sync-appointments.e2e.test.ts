@@ -267,6 +267,65 @@ for (const surface of ['extended', 'real'] as const) {
       );
     });
 
+    test("two quick changes delivered out of order end in GHL's latest state", async () => {
+      const rental = await aRental(stack);
+      const b = await booking(stack, 'Gus', 5);
+      await b.book({ address: rental.address, startTime: START, appointmentStatus: 'new' });
+      await ghlOperator(stack, 'POST', '/__sandbox/faults', { webhookReorder: true });
+      let arrived: string[] = [];
+      try {
+        // Within the sandbox's reorder window: GHL delivers the no-show before the confirmation.
+        await Promise.all([
+          ghlOperator(stack, 'PATCH', `/__sandbox/appointments/${b.id}`, {
+            appointmentStatus: 'confirmed',
+          }),
+          new Promise((resolve) => setTimeout(resolve, 5)).then(() =>
+            ghlOperator(stack, 'PATCH', `/__sandbox/appointments/${b.id}`, {
+              appointmentStatus: 'noshow',
+            }),
+          ),
+        ]);
+        arrived = await eventually(async () => {
+          const rows = readStore(stack, (db) =>
+            db
+              .prepare(
+                `select status, payload from inbox
+                 where event_type = 'AppointmentUpdate' and payload like ? order by id`,
+              )
+              .all(`%${b.id}%`),
+          ) as { status: string; payload: string }[];
+          if (rows.length < 2 || rows.some((r) => r.status === 'received')) return undefined;
+          return rows.map(
+            (r) =>
+              (JSON.parse(r.payload) as { appointment: { appointmentStatus: string } }).appointment
+                .appointmentStatus,
+          );
+        }, 'both updates dispatched');
+        await eventually(async () => {
+          const waiting = readStore(stack, (db) =>
+            db.prepare(`select count(*) as n from jobs where payload like ?`).get(`%${b.id}%`),
+          ) as { n: number };
+          return waiting.n === 0 ? true : undefined;
+        }, 'no job of the appointment left');
+      } finally {
+        await ghlOperator(stack, 'POST', '/__sandbox/faults', { webhookReorder: false });
+      }
+      assert.equal((await b.showing())?.Status, extended ? 'NoShow' : 'Requested');
+      const lines = await b.lines();
+      // Reordered (the sandbox's window caught both): the late confirmation changes nothing. A
+      // loaded machine may emit the second change after the window: then both apply, in order.
+      const reordered = arrived[0] === 'noshow';
+      assert.deepEqual(
+        lines.map((l) => l.kind),
+        reordered ? ['showing_created', changed] : ['showing_created', changed, changed],
+        `delivered ${arrived.join(' then ')}`,
+      );
+      assert.match(
+        lines.at(-1)?.summary ?? '',
+        extended ? /status → NoShow$/ : /^Appointment noshow at/,
+      );
+    });
+
     test('an appointment at an address no rental has: a timeline entry and a dead letter naming the rule', async () => {
       const b = await booking(stack, 'Dee', 4);
       const { appointment } = await ghlOperator<{ appointment: GhlAppointment }>(

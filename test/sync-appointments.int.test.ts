@@ -320,6 +320,42 @@ for (const surface of ['extended', 'real'] as const) {
       assert.equal(repeat.kind, 'unchanged');
     });
 
+    test('a late event as new as the synced state (same dateUpdated) asks GHL which is current', async () => {
+      const store = await stores.open(`appt-tie-${surface}`);
+      const deps = syncDeps(store, boxes);
+      const contact = await newContact(boxes, 5);
+      const rental = rentalAddress(boxes);
+      const appointment = await book(boxes, contact.id, {
+        address: rental.address,
+        startTime: START,
+        appointmentStatus: 'new',
+      });
+      await syncAppointment(deps, jobFor(boxes, contact.id, appointment));
+      const confirmed = await edit(boxes, appointment.id, { appointmentStatus: 'confirmed' });
+      const noShow = await edit(boxes, appointment.id, { appointmentStatus: 'noshow' });
+      await syncAppointment(deps, jobFor(boxes, contact.id, noShow, 'AppointmentUpdate'));
+      const link = await findLinkByGhlId(
+        store.db,
+        'appointment',
+        boxes.ghlBox.locationId,
+        appointment.id,
+      );
+      assert.ok(link);
+      const entries = (await listTimeline(store.db, link.id)).length;
+      // GHL stamps whole seconds: the confirmation, delivered late, looks as new as the no-show.
+      const late = { ...confirmed, dateUpdated: noShow.dateUpdated };
+      const outcome = await syncAppointment(
+        deps,
+        jobFor(boxes, contact.id, late, 'AppointmentUpdate'),
+      );
+      assert.equal(outcome.kind, 'unchanged', 'GHL says the no-show is current');
+      assert.equal((await listTimeline(store.db, link.id)).length, entries, 'nothing recorded');
+      assert.equal(
+        showingOf(boxes, appointment.id)[0]?.Status,
+        surface === 'extended' ? 'NoShow' : 'Requested',
+      );
+    });
+
     test('an appointment that matches no rental is recorded and fails without retries', async () => {
       const store = await stores.open(`appt-norental-${surface}`);
       const deps = syncDeps(store, boxes);
@@ -355,7 +391,7 @@ for (const surface of ['extended', 'real'] as const) {
   });
 }
 
-test('appointment webhooks become appointment-sync jobs keyed by the person', () => {
+test('appointment webhooks become appointment-sync jobs keyed by the person, one per event', () => {
   const event = {
     type: 'AppointmentUpdate',
     locationId: 'loc1',
@@ -371,7 +407,6 @@ test('appointment webhooks become appointment-sync jobs keyed by the person', ()
   assert.deepEqual(spec, {
     name: 'appointment-sync',
     key: 'person:loc1:c1',
-    coalesceKey: 'appointment:a1',
     payload: {
       locationId: 'loc1',
       contactId: 'c1',

@@ -1,8 +1,9 @@
 /**
  * The `appointment-sync` job: its name, payload and handler. Jobs are keyed by the person
- * (`personKey`), so an appointment runs after, and never alongside, its contact's own sync, and
- * coalesce per appointment (`appointmentCoalesceKey`): a burst of changes to one appointment
- * that is still waiting runs once, with the latest payload.
+ * (`personKey`), so an appointment runs after, and never alongside, its contact's own sync.
+ * Poll and backfill hand-overs coalesce per appointment (`appointmentCoalesceKey`): each carries
+ * what GHL listed at the time, so the later one is never older. Webhook jobs do not coalesce
+ * (appointment-route.ts): deliveries may arrive out of order.
  */
 import type { JobQueue } from '../queue/index.ts';
 import type { AppointmentLike } from './appointment-mapping.ts';

@@ -3,6 +3,7 @@
  * from GHL when the event did not carry it, the `pending` link committed before the showing is
  * booked, and the showing an earlier, interrupted attempt may already have booked.
  */
+import { HttpError } from '../shared/errors.ts';
 import { ensurePendingLinks, findLinkByGhlId } from '../store/links.ts';
 import type { Link } from '../store/links.ts';
 import type { Showing } from '../tenant-turner/resources.ts';
@@ -10,17 +11,25 @@ import type { AppointmentLike } from './appointment-mapping.ts';
 import type { AppointmentSyncJob } from './appointment-sync.ts';
 import type { ContactSyncDeps } from './contact-sync.ts';
 
-/** The appointment from the contact's list in GHL; undefined when it is gone. */
+/**
+ * The appointment as GHL has it now, from `GET /calendars/events/appointments/{id}` (times with
+ * the location's offset, as the webhooks carry them; the contact's appointment list has them
+ * without a zone); undefined when it is gone (404).
+ */
 export async function readAppointment(
   deps: ContactSyncDeps,
   job: AppointmentSyncJob,
   signal?: AbortSignal,
 ): Promise<AppointmentLike | undefined> {
-  const events = await deps.ghl
-    .location(job.locationId, 'webhook')
-    .listContactAppointments(job.contactId, signal ? { signal } : {});
-  const found = events.find((event) => event.id === job.appointmentId);
-  if (!found) return undefined;
+  let found;
+  try {
+    found = await deps.ghl
+      .location(job.locationId, 'webhook')
+      .getAppointment(job.appointmentId, signal ? { signal } : {});
+  } catch (error) {
+    if (error instanceof HttpError && error.code === 'not_found') return undefined;
+    throw error;
+  }
   return {
     id: found.id,
     address: found.address,

@@ -3,9 +3,10 @@
  * contact route). GHL sends `{ locationId, appointment: { id, contactId, … } }` for
  * AppointmentCreate, AppointmentUpdate and AppointmentDelete; the job carries the appointment
  * so that the sync needs no GHL read, and is keyed by the person so it runs in the person's order.
+ * One job per event, never merged: see the comment in `appointmentRoute`.
  */
 import type { AppointmentLike } from './appointment-mapping.ts';
-import { APPOINTMENT_SYNC_JOB, appointmentCoalesceKey } from './appointment-jobs.ts';
+import { APPOINTMENT_SYNC_JOB } from './appointment-jobs.ts';
 import type { AppointmentSyncPayload } from './appointment-jobs.ts';
 import type { EventRoute } from './event-routes.ts';
 import { personKey } from './jobs.ts';
@@ -60,10 +61,8 @@ export const appointmentRoute: EventRoute = (entry, event) => {
   // The delivery's time: the only time GHL gives for a delete.
   const timestamp = text(event['timestamp']);
   if (timestamp !== undefined) payload.occurredRaw = timestamp;
-  return {
-    name: APPOINTMENT_SYNC_JOB,
-    payload,
-    key: personKey(locationId, contactId),
-    coalesceKey: appointmentCoalesceKey(appointmentId),
-  };
+  // No coalescing: the job syncs the appointment the event carried, so merging a waiting job
+  // into a later-delivered (possibly older) event would lose the newer state. Each event runs;
+  // a stale one is a no-op (its dateUpdated is older, or GHL is asked on a tie).
+  return { name: APPOINTMENT_SYNC_JOB, payload, key: personKey(locationId, contactId) };
 };

@@ -78,6 +78,11 @@ export async function syncAppointment(
     const seen = await getSnapshot(deps.db, existing.id, 'ghl');
     const older = (seen?.sourceUpdatedAt ?? -Infinity) > (sourceTs ?? Infinity);
     if (seen?.hash === hash || older) return unchanged(Number(existing.ttId));
+    if (job.appointment !== undefined && sourceTs === seen?.sourceUpdatedAt) {
+      // Two changes within one second of GHL's clock (`dateUpdated` has whole seconds),
+      // delivered out of order: the event cannot say which is newer, so ask GHL.
+      return syncAppointment(deps, { ...job, appointment: undefined }, signal);
+    }
     const showing = await deps.tt.showings.get(Number(existing.ttId), signal ? { signal } : {});
     return applyAndCommit(deps, job, existing, showing, state, {
       hash,
