@@ -43,7 +43,7 @@ import { alreadySynced, knownHashes } from './poll-known.ts';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The default window: 30 days back, 90 days ahead, read 31 days per call. */
-export const DEFAULT_APPOINTMENT_WINDOW = { daysBack: 30, daysAhead: 90, stepDays: 31 };
+const DEFAULT_APPOINTMENT_WINDOW = { daysBack: 30, daysAhead: 90, stepDays: 31 };
 
 /** Options of one appointment poll. */
 export interface AppointmentPollOptions {

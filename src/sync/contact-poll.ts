@@ -29,8 +29,6 @@ import {
 } from './poll-cursor.ts';
 import type { Stamped } from './poll-cursor.ts';
 
-export { DEFAULT_POLL_LOOKBACK_MS };
-
 /** Options of one poll. */
 export interface PollOptions {
   locationId: string;
