@@ -6,7 +6,8 @@
  *   recorded as not applied on the real one (which has no lead update), once: a later heal
  *   that finds the same lead already recorded writes nothing;
  * - extra → the link is unlinked with a record; no lead is ever deleted in Tenant Turner.
- * Then the children (reconcile-heal-children.ts), after the people they belong to.
+ * Then the children (reconcile-heal-children.ts), each after the person it belongs to. A
+ * person's fixes run in order; several people are healed side by side (`concurrency`, 4).
  *
  * The guard (reconcile-guard.ts): when more than `maxUnlinkShare` of the location's active
  * links of any kind would be unlinked, nothing at all is done and the result says why.
@@ -40,11 +41,14 @@ export interface HealResult {
   ghlCalls: number;
 }
 
+/** People healed side by side (each person's own fixes run in order). */
+export const DEFAULT_HEAL_CONCURRENCY = 4;
+
 /** Heals `report` unless the guard trips. */
 export async function healDrift(
   given: ContactSyncDeps,
   report: DriftReport,
-  options: { maxUnlinkShare?: number; signal?: AbortSignal } = {},
+  options: { maxUnlinkShare?: number; signal?: AbortSignal; concurrency?: number } = {},
 ): Promise<HealResult> {
   const guard = checkUnlinkGuard(report, options.maxUnlinkShare);
   const result: HealResult = {
@@ -58,40 +62,52 @@ export async function healDrift(
   if (guard.tripped) return result;
   const counter = countingGhl(given.ghl);
   const deps = { ...given, ghl: counter.ghl };
+  const { locationId } = report;
+  const signal = options.signal;
+  const fail = (contactId: string | undefined, error: unknown, child?: string): void => {
+    const message = error instanceof Error ? error.message : String(error);
+    result.failures.push({ contactId, ...(child ? { child } : {}), error: message });
+    deps.logger.warn({ contactId, child, err: error }, 'reconcile could not heal');
+  };
+  // One person's fixes run in order (the person before its children); people run side by side.
+  const byPerson = new Map<string, (() => Promise<void>)[]>();
+  const plan = (key: string, step: () => Promise<void>): void => {
+    byPerson.set(key, [...(byPerson.get(key) ?? []), step]);
+  };
   for (const item of report.items) {
-    options.signal?.throwIfAborted();
-    try {
-      const outcome = await healOne(deps, report.locationId, item, options.signal);
-      result.outcomes[outcome] = (result.outcomes[outcome] ?? 0) + 1;
-    } catch (error) {
-      result.outcomes.failed = (result.outcomes.failed ?? 0) + 1;
-      result.failures.push({
-        contactId: item.contactId,
-        error: error instanceof Error ? error.message : String(error),
-      });
-      deps.logger.warn({ contactId: item.contactId, err: error }, 'reconcile could not heal');
-    }
+    plan(item.contactId ?? `link:${'link' in item ? item.link.id : ''}`, async () => {
+      try {
+        const outcome = await healOne(deps, locationId, item, signal);
+        result.outcomes[outcome] = (result.outcomes[outcome] ?? 0) + 1;
+      } catch (error) {
+        result.outcomes.failed = (result.outcomes.failed ?? 0) + 1;
+        fail(item.contactId, error);
+      }
+    });
   }
   for (const item of report.children?.items ?? []) {
-    options.signal?.throwIfAborted();
-    const tally = result.childOutcomes[item.child];
-    try {
-      const outcome = await healChild(deps, report.locationId, item, options.signal);
-      tally[outcome] = (tally[outcome] ?? 0) + 1;
-    } catch (error) {
-      tally['failed'] = (tally['failed'] ?? 0) + 1;
-      const message = error instanceof Error ? error.message : String(error);
-      result.failures.push({
-        contactId: item.contactId,
-        child: `${item.child} ${item.ghlId}`,
-        error: message,
-      });
-      deps.logger.warn(
-        { contactId: item.contactId, [item.child]: item.ghlId, err: error },
-        'reconcile could not heal',
-      );
-    }
+    plan(item.contactId, async () => {
+      const tally = result.childOutcomes[item.child];
+      try {
+        const outcome = await healChild(deps, locationId, item, signal);
+        tally[outcome] = (tally[outcome] ?? 0) + 1;
+      } catch (error) {
+        tally['failed'] = (tally['failed'] ?? 0) + 1;
+        fail(item.contactId, error, `${item.child} ${item.ghlId}`);
+      }
+    });
   }
+  const people = [...byPerson.values()];
+  const worker = async (): Promise<void> => {
+    for (let steps = people.shift(); steps; steps = people.shift()) {
+      for (const step of steps) {
+        signal?.throwIfAborted();
+        await step();
+      }
+    }
+  };
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_HEAL_CONCURRENCY);
+  await Promise.all(Array.from({ length: concurrency }, worker));
   result.ghlCalls = counter.calls();
   result.healed = true;
   return result;
