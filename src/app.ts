@@ -220,8 +220,16 @@ export class Ttsync {
     }
   }
 
-  /** Starts ingress (and, with `work`, the dispatcher and workers); resolves with the URL. */
-  async serve(options: { port: number; host: string; work: boolean }): Promise<string> {
+  /**
+   * Starts ingress (and, with `work`, the dispatcher and workers); resolves with the URL. Unless
+   * `background` is false, the polls and the scheduled reconcile start too (`startBackground`).
+   */
+  async serve(options: {
+    port: number;
+    host: string;
+    work: boolean;
+    background?: boolean;
+  }): Promise<string> {
     const app = buildServer({
       store: this.store,
       ghlVerifier: this.#verifier,
@@ -248,6 +256,16 @@ export class Ttsync {
     this.#stopServer = () => app.close();
     this.#dispatcher.start();
     if (options.work) await this.queue.start();
+    if (options.background !== false) this.startBackground();
+    return url;
+  }
+
+  /**
+   * The polls (GHL streams, Tenant Turner) and the scheduled reconcile. `ttsync start` calls it
+   * after its first backfill, so the polls do not race the backfill for the same contacts.
+   */
+  startBackground(): void {
+    if (this.#poller) return;
     // Catches what webhooks miss (GHL drops any delivery not answered 429; no TaskUpdate event).
     const config = this.#options.config;
     this.#poller = startPollers(this.deps, {
@@ -284,7 +302,6 @@ export class Ttsync {
         logger: this.#options.logger.child({ part: 'reconcile' }),
       });
     }
-    return url;
   }
 
   /** Whether GHL is connected through OAuth (so `ttsync connect ghl` applies). */

@@ -58,11 +58,18 @@ export async function start(config: Config, startDemo: StartDemo | undefined): P
     ...(demo ? { endpoints: demo.endpoints } : {}),
   });
   try {
-    const url = await app.serve({ port: effective.PORT, host: effective.HOST, work: true });
+    // The polls start after the first backfill, so they do not race it for the same contacts.
+    const url = await app.serve({
+      port: effective.PORT,
+      host: effective.HOST,
+      work: true,
+      background: false,
+    });
     if (demo) await demo.subscribeGhlWebhooks(`${url}/webhooks/ghl`);
     console.log(`ttsync serving on ${url}; backfilling contacts of location ${app.locationId}…`);
     const result = await app.backfill({ onProgress: (p) => console.log(`  ${progressLine(p)}`) });
     console.log(`Contacts synced: ${progressLine(result)}`);
+    app.startBackground();
     console.log(whereToLook(url, app, demo, logFile));
     await untilSignal();
   } finally {
