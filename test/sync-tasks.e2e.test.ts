@@ -11,6 +11,7 @@ import {
   childTimelineReaches,
   contactWithLead,
   ghlOperator,
+  ghlUsers,
   startChildStack,
   timelineOf,
   ttRecordOf,
@@ -27,6 +28,7 @@ interface TtTask {
   Description: string | null;
   TaskStatus: string;
   DueDate: string | null;
+  AssignedToUserEmail: string | null;
   ExternalId: string | null;
 }
 
@@ -47,11 +49,18 @@ for (const surface of ['extended', 'real'] as const) {
 
     test('a TaskCreate without contactId arrives; an edit rides on the completion; deletion follows', async () => {
       const { contactId, email, leadId } = await contactWithLead(stack, 'Eve', 1);
+      const [agent] = await ghlUsers(stack);
+      assert.ok(agent, 'the location has a user');
       const { task } = await ghlOperator<{ task: GhlTask }>(
         stack,
         'POST',
         `/__sandbox/contacts/${contactId}/tasks`,
-        { title: 'Book a showing', body: 'Call before noon', dueDate: '2026-12-05T17:00:00Z' },
+        {
+          title: 'Book a showing',
+          body: 'Call before noon',
+          dueDate: '2026-12-05T17:00:00Z',
+          assignedTo: agent.id,
+        },
       );
       const ttTask = () => ttRecordOf<TtTask>(stack, 'tasks', task.id);
 
@@ -62,6 +71,7 @@ for (const surface of ['extended', 'real'] as const) {
         assert.equal(created.Description, 'Call before noon');
         assert.equal(created.TaskStatus, 'New');
         assert.equal(created.DueDate?.slice(0, 10), '2026-12-05');
+        assert.equal(created.AssignedToUserEmail, agent.email, 'the assignee by email');
         assert.equal(created.ApplicationId, leadId);
       } else {
         assert.equal(created, undefined);

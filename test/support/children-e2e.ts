@@ -95,6 +95,18 @@ export function ghlOperator<T = Record<string, unknown>>(
   return operatorJson<T>(`${stack.ghl.url}${path}`, method, body);
 }
 
+/** The location's GHL users, read with ttsync's own token (`GET /users/`). */
+export async function ghlUsers(stack: ChildStack): Promise<{ id: string; email: string }[]> {
+  const response = await fetch(`${stack.ghl.url}/users/?locationId=${stack.ghl.locationId}`, {
+    headers: {
+      Authorization: `Bearer ${stack.env['GHL_PRIVATE_TOKEN'] ?? ''}`,
+      Version: '2021-07-28',
+    },
+  });
+  assert.equal(response.status, 200, 'GET /users/');
+  return ((await response.json()) as { users: { id: string; email: string }[] }).users;
+}
+
 /** Creates a GHL contact (ContactCreate goes to ttsync) and waits for its lead; the ids. */
 export async function contactWithLead(
   stack: ChildStack,
