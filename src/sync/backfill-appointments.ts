@@ -14,6 +14,8 @@ import { syncAppointment } from './appointment-sync.ts';
 import {
   DEFAULT_CHILD_CONCURRENCY,
   PhaseCheckpoint,
+  READ_AHEAD,
+  readAhead,
   snapshot,
   syncChildren,
 } from './backfill-phase.ts';
@@ -74,17 +76,21 @@ export async function backfillAppointments(
   const calendars = await locationCalendars(ghl, { lane: 'backfill', signal });
   progress.calls++;
   progress.remainingCalls = calendars.length * windowsPerCalendar(range);
-  const windows = locationAppointmentWindows(ghl, calendars, range, {
+  const source = locationAppointmentWindows(ghl, calendars, range, {
     lane: 'backfill',
     signal,
     from: position?.next,
   });
+  const windows = options.gate
+    ? readAhead(source, READ_AHEAD, (window) => window.events.length + 1)
+    : source;
   // Windows are gathered until they hold enough appointments to keep the sync busy (a window
   // often holds a handful), then synced together and checkpointed after the last of them.
   const minBatch = 4 * (options.concurrency ?? DEFAULT_CHILD_CONCURRENCY);
   let items: ChildItem[] = [];
   let windowsInBatch = 0;
   const flush = async (next: AppointmentPosition | undefined, left: number): Promise<void> => {
+    await options.gate;
     await syncChildren(deps, items, options, progress);
     progress.pages += windowsInBatch;
     progress.remainingCalls = left;

@@ -11,7 +11,9 @@
  * Each note is synced by `syncNote` with the note as listed (no second read). Contacts are walked
  * in person-link order, a batch at a time; checkpoint: the last link of the batch done.
  */
+import type { GhlNote } from '../ghl/types.ts';
 import { getCursor, putCursor } from '../store/cursors.ts';
+import { findLinkByGhlId } from '../store/links.ts';
 import { getSnapshot } from '../store/records.ts';
 import { PhaseCheckpoint, eachAtOnce, handOver, snapshot, syncChild } from './backfill-phase.ts';
 import type { ChildFailure, ChildPhaseOptions, ChildPhaseProgress } from './backfill-phase.ts';
@@ -24,6 +26,8 @@ import { syncNote } from './note-sync.ts';
 export interface NoteBackfillOptions extends ChildPhaseOptions {
   /** Contacts per checkpoint; default 200. */
   batchSize?: number | undefined;
+  /** Notes read ahead while the contacts phase ran. */
+  prefetch?: NotePrefetch | undefined;
 }
 
 interface Position {
@@ -45,10 +49,11 @@ export async function backfillNotes(
   const started = deps.clock.now();
   const checkpoint = new PhaseCheckpoint<Position>(deps, 'notes', locationId);
   const { position, progress } = await checkpoint.start('notes', options);
-  const mark = options.restart ? undefined : await getCursor(deps.db, markStream(locationId));
-  const readSince = mark ? Number(mark.value) : undefined;
+  const readSince = await lastPassStart(deps, locationId, options.restart);
   const passStartedAt = position?.passStartedAt ?? started;
   const ghl = deps.ghl.location(locationId, 'backfill');
+  // From here the phase reads for itself; a contact still queued for read-ahead would be read twice.
+  options.prefetch?.stop();
   let afterId = position?.afterId;
   for (;;) {
     const batch = await linkedPeople(deps, locationId, afterId, options.batchSize ?? 200);
@@ -61,7 +66,9 @@ export async function backfillNotes(
         progress.contactsSkipped++;
         return;
       }
-      const notes = await contactNotes(ghl, contactId, { lane: 'backfill', signal });
+      const notes =
+        (await options.prefetch?.take(contactId)) ??
+        (await contactNotes(ghl, contactId, { lane: 'backfill', signal }));
       progress.calls++;
       progress.contactsRead++;
       progress.records += notes.length;
@@ -98,6 +105,104 @@ export async function backfillNotes(
   progress.remainingCalls = 0;
   progress.elapsedMs = deps.clock.now() - started;
   return progress;
+}
+
+/** When the last finished notes pass started, unless `restart` (then every contact is read). */
+async function lastPassStart(
+  deps: ContactSyncDeps,
+  locationId: string,
+  restart: boolean | undefined,
+): Promise<number | undefined> {
+  const mark = restart ? undefined : await getCursor(deps.db, markStream(locationId));
+  return mark ? Number(mark.value) : undefined;
+}
+
+/**
+ * Notes read ahead during the contacts phase, whose GHL budget is otherwise idle (one search
+ * call per 500 contacts): each committed contacts page is offered, and the notes of those of
+ * its contacts the notes phase will need are read, at most `limit` contacts ahead. The notes
+ * phase takes them instead of reading; nothing is written from here.
+ */
+export class NotePrefetch {
+  readonly #deps: ContactSyncDeps;
+  readonly #locationId: string;
+  readonly #signal: AbortSignal | undefined;
+  readonly #limit: number;
+  readonly #width: number;
+  readonly #readSince: Promise<number | undefined>;
+  readonly #reads = new Map<string, Promise<GhlNote[] | undefined>>();
+  readonly #queue: string[] = [];
+  #running = 0;
+  #stopped = false;
+
+  constructor(
+    deps: ContactSyncDeps,
+    options: Pick<ChildPhaseOptions, 'locationId' | 'restart' | 'signal'> & {
+      limit?: number;
+      concurrency?: number;
+    },
+  ) {
+    this.#deps = deps;
+    this.#locationId = options.locationId;
+    this.#signal = options.signal;
+    this.#limit = options.limit ?? 2_000;
+    this.#width = options.concurrency ?? 4;
+    this.#readSince = lastPassStart(deps, options.locationId, options.restart);
+  }
+
+  /** Contacts whose page has committed: read their notes if there is room. */
+  offer(contactIds: readonly string[]): void {
+    for (const id of contactIds) {
+      if (this.#stopped || this.#queue.length + this.#reads.size >= this.#limit) break;
+      this.#queue.push(id);
+    }
+    this.#pump();
+  }
+
+  /** The notes read ahead for `contactId` (undefined: not read ahead, or the read failed). */
+  take(contactId: string): Promise<GhlNote[] | undefined> | undefined {
+    const read = this.#reads.get(contactId);
+    this.#reads.delete(contactId);
+    return read;
+  }
+
+  /** Starts no more reads (those under way can still be taken). */
+  stop(): void {
+    this.#stopped = true;
+    this.#queue.length = 0;
+  }
+
+  #pump(): void {
+    while (!this.#stopped && this.#running < this.#width && this.#queue.length > 0) {
+      const contactId = this.#queue.shift() as string;
+      this.#running++;
+      const read = this.#read(contactId).finally(() => {
+        this.#running--;
+        this.#pump();
+      });
+      this.#reads.set(contactId, read);
+      // A contact whose notes are not needed leaves no entry behind.
+      void read.then((notes) => {
+        if (notes === undefined && this.#reads.get(contactId) === read) {
+          this.#reads.delete(contactId);
+        }
+      });
+    }
+  }
+
+  async #read(contactId: string): Promise<GhlNote[] | undefined> {
+    try {
+      const link = await findLinkByGhlId(this.#deps.db, 'person', this.#locationId, contactId);
+      if (link?.state !== 'active' || link.ttId === undefined) return undefined;
+      const person = { id: link.id, contactId, createdAt: link.createdAt };
+      if (!(await needsNotes(this.#deps, person, await this.#readSince))) return undefined;
+      const ghl = this.#deps.ghl.location(this.#locationId, 'backfill');
+      return await contactNotes(ghl, contactId, { lane: 'backfill', signal: this.#signal });
+    } catch (error) {
+      this.#deps.logger.debug({ contactId, err: error }, 'notes read-ahead failed; read later');
+      return undefined;
+    }
+  }
 }
 
 /** A contact with a lead, as the notes phase walks them. */

@@ -65,9 +65,17 @@ export interface ChildPhaseOptions {
   queue?: JobQueue | undefined;
   onProgress?: ((progress: ChildPhaseProgress) => void) | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * Sync nothing before this settles (the contacts phase, whose leads the children need); the
+   * phase reads ahead meanwhile, up to `READ_AHEAD` children.
+   */
+  gate?: Promise<unknown> | undefined;
 }
 
 export const DEFAULT_CHILD_CONCURRENCY = 16;
+
+/** Children a gated phase reads ahead at most (a few MB). */
+export const READ_AHEAD = 5_000;
 
 export function emptyOutcomes(): ChildOutcomes {
   return {
@@ -244,5 +252,61 @@ export async function handOver(
       coalesceKey: item.retry.coalesceKey,
     });
     progress.outcomes.failed++;
+  }
+}
+
+/**
+ * Reads `source` ahead of its consumer, up to `limit` (by `sizeOf`) items buffered: a phase
+ * started before the contacts finish spends the otherwise idle GHL budget reading its pages, and
+ * syncs them once its `gate` opens. A read error reaches the consumer in order.
+ */
+export async function* readAhead<T>(
+  source: AsyncIterator<T>,
+  limit: number,
+  sizeOf: (item: T) => number,
+): AsyncGenerator<T, void, undefined> {
+  const buffer: T[] = [];
+  let size = 0;
+  let finished = false;
+  let stopped = false;
+  let failure: { error: unknown } | undefined;
+  let wakeConsumer = (): void => {};
+  let wakePump = (): void => {};
+  const pump = async (): Promise<void> => {
+    try {
+      while (!stopped) {
+        if (size >= limit) {
+          await new Promise<void>((resolve) => (wakePump = resolve));
+          continue;
+        }
+        const next = await source.next();
+        if (next.done) break;
+        buffer.push(next.value);
+        size += sizeOf(next.value);
+        wakeConsumer();
+      }
+    } catch (error) {
+      failure = { error };
+    }
+    finished = true;
+    wakeConsumer();
+  };
+  void pump();
+  try {
+    for (;;) {
+      const item = buffer.shift();
+      if (item !== undefined) {
+        size -= sizeOf(item);
+        wakePump();
+        yield item;
+        continue;
+      }
+      if (failure) throw failure.error;
+      if (finished) return;
+      await new Promise<void>((resolve) => (wakeConsumer = resolve));
+    }
+  } finally {
+    stopped = true;
+    wakePump();
   }
 }

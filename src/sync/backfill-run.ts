@@ -2,8 +2,10 @@
  * `ttsync backfill` (every phase) or one phase: contacts first (their leads are what the
  * children attach to), then tasks, appointments and notes side by side. The three child phases
  * share the location's GHL budget through the client's limiter, so running them together keeps
- * the limiter, not one phase's Tenant Turner writes, the bottleneck. Every phase has its own
- * checkpoint; a rerun resumes each where it stopped.
+ * the limiter, not one phase's Tenant Turner writes, the bottleneck. While the contacts phase
+ * runs (one GHL call per 500 contacts), the budget is spent reading ahead: task pages, calendar
+ * windows and the notes of the contacts already committed; nothing of it is written before the
+ * contacts are done. Every phase has its own checkpoint; a rerun resumes each where it stopped.
  *
  * The estimate: GHL calls still to make (per phase, as far as known) times the budget's
  * window over its size (100 calls per 10 s by default).
@@ -11,7 +13,7 @@
 import type { JobQueue } from '../queue/index.ts';
 import { backfillAppointments, appointmentRange } from './backfill-appointments.ts';
 import type { AppointmentBackfillOptions } from './backfill-appointments.ts';
-import { backfillNotes } from './backfill-notes.ts';
+import { NotePrefetch, backfillNotes } from './backfill-notes.ts';
 import { backfillTasks } from './backfill-tasks.ts';
 import type { ChildPhase, ChildPhaseProgress } from './backfill-phase.ts';
 import { backfillContacts } from './backfill.ts';
@@ -114,36 +116,49 @@ export async function runBackfill(
     restart: options.restart,
     signal: options.signal,
   };
-  if (phases.has('contacts')) {
-    report.contacts = await backfillContacts(deps, {
-      ...common,
-      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-      pageLimit,
-      onProgress: (progress) => {
-        report.contacts = progress;
-        emit();
-      },
-    });
-    emit();
-  }
+  // A child phase failing stops the other child phases at their next child (each keeps its
+  // checkpoint); the contacts phase runs on.
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const prefetch =
+    phases.has('contacts') && phases.has('notes')
+      ? new NotePrefetch(deps, { locationId, restart: options.restart, signal })
+      : undefined;
+  const contacts = phases.has('contacts')
+    ? backfillContacts(deps, {
+        ...common,
+        ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+        pageLimit,
+        onPage: (ids) => prefetch?.offer(ids),
+        onProgress: (progress) => {
+          report.contacts = progress;
+          emit();
+        },
+      }).then((progress) => {
+        report.contacts = progress;
+        emit();
+      })
+    : Promise.resolve();
+  // Tasks and appointments start with the contacts and read ahead; they sync after them.
   const child = {
     ...common,
     signal,
     concurrency: options.childConcurrency,
+    gate: contacts,
     onProgress: (progress: ChildPhaseProgress) => {
       report.children[progress.phase] = progress;
       emit();
     },
   };
   const runs: Promise<ChildPhaseProgress>[] = [];
-  if (phases.has('tasks'))
+  if (phases.has('tasks')) {
     runs.push(backfillTasks(deps, { ...child, pageSize: options.taskPageSize }));
+  }
   if (phases.has('appointments')) {
     runs.push(backfillAppointments(deps, { ...child, ...options.appointments }));
   }
-  if (phases.has('notes')) runs.push(backfillNotes(deps, child));
+  if (phases.has('notes'))
+    runs.push(contacts.then(() => backfillNotes(deps, { ...child, prefetch })));
   const done = runs.map((run) =>
     run.then(
       (progress) => {
@@ -151,13 +166,13 @@ export async function runBackfill(
         emit();
       },
       (error: unknown) => {
-        // One phase failing stops the others at their next child; each keeps its checkpoint.
         stop.abort(error);
         throw error;
       },
     ),
   );
-  const results = await Promise.allSettled(done);
+  const results = await Promise.allSettled([contacts, ...done]);
+  prefetch?.stop();
   const failure = results.find((result) => result.status === 'rejected');
   if (failure) throw failure.reason;
   return estimate();

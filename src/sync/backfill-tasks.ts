@@ -5,7 +5,13 @@
  */
 import { locationTaskPages } from './child-streams.ts';
 import type { ContactSyncDeps } from './contact-sync.ts';
-import { PhaseCheckpoint, snapshot, syncChildren } from './backfill-phase.ts';
+import {
+  PhaseCheckpoint,
+  READ_AHEAD,
+  readAhead,
+  snapshot,
+  syncChildren,
+} from './backfill-phase.ts';
 import type { ChildItem, ChildPhaseOptions, ChildPhaseProgress } from './backfill-phase.ts';
 import { TASK_SYNC_JOB, taskSyncSpec } from './task-route.ts';
 import type { TaskSyncPayload } from './task-route.ts';
@@ -26,13 +32,17 @@ export async function backfillTasks(
   const checkpoint = new PhaseCheckpoint<{ skip: number }>(deps, 'tasks', locationId);
   const { position, progress } = await checkpoint.start('tasks', options);
   const ghl = deps.ghl.location(locationId, 'backfill');
-  const pages = locationTaskPages(ghl, {
+  const source = locationTaskPages(ghl, {
     lane: 'backfill',
     signal,
     ...(options.pageSize ? { pageSize: options.pageSize } : {}),
     ...(position ? { skip: position.skip } : {}),
   });
+  const pages = options.gate
+    ? readAhead(source, READ_AHEAD, (page) => page.tasks.length + 1)
+    : source;
   for await (const page of pages) {
+    await options.gate;
     progress.calls++;
     progress.records += page.tasks.length;
     const items: ChildItem[] = [];

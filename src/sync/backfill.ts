@@ -35,6 +35,8 @@ export interface BackfillOptions {
   /** Failed contacts go here as jobs; without a queue a failure stops the backfill. */
   queue?: JobQueue | undefined;
   onProgress?: (progress: BackfillProgress) => void;
+  /** Called with the contact ids of each page once its records are committed. */
+  onPage?: ((contactIds: string[]) => void) | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -121,6 +123,7 @@ export async function backfillContacts(
     });
     progress.elapsedMs = deps.clock.now() - started;
     deps.logger.debug({ page: progress.pages, contacts: final.length }, 'backfill page done');
+    options.onPage?.(page.contacts.map((contact) => contact.id));
     options.onProgress?.({ ...progress, outcomes: { ...progress.outcomes } });
   }
   await deleteCursor(deps.db, stream);
