@@ -23,10 +23,12 @@ export interface DemoSandboxes {
   tt: TtSandbox;
   endpoints: {
     ghl: { baseUrl: string; locationId: string; token: string; webhookPublicKeys: string[] };
-    tt: { baseUrl: string; apiKey: string };
+    tt: { baseUrl: string; apiKey: string; webhookSigningKey: string };
   };
   /** Subscribes `url` to every GHL sandbox webhook. */
   subscribeGhlWebhooks(url: string): Promise<void>;
+  /** Subscribes `url` to every Tenant Turner sandbox webhook (signed with `webhookSigningKey`). */
+  subscribeTtWebhooks(url: string): void;
   close(): Promise<void>;
 }
 
@@ -55,7 +57,7 @@ export async function startDemoSandboxes(options: DemoSandboxOptions = {}): Prom
         token,
         webhookPublicKeys: [ghl.webhookPublicKeyPem],
       },
-      tt: { baseUrl: tt.url, apiKey: tt.apiKey },
+      tt: { baseUrl: tt.url, apiKey: tt.apiKey, webhookSigningKey: tt.webhookSigningKey },
     },
     async subscribeGhlWebhooks(url) {
       const response = await fetch(`${ghl.url}/__sandbox/webhooks/subscriptions`, {
@@ -66,6 +68,9 @@ export async function startDemoSandboxes(options: DemoSandboxOptions = {}): Prom
       if (!response.ok) {
         throw new Error(`GHL sandbox refused the webhook subscription: ${response.status}`);
       }
+    },
+    subscribeTtWebhooks(url) {
+      tt.subscribeWebhook(url);
     },
     async close() {
       await Promise.all([ghl.close(), tt.close()]);

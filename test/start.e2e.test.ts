@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runTtsync } from './support/processes.ts';
+import { eventually, runTtsync } from './support/processes.ts';
 
 test('start without credentials syncs the sample contacts and says where to look', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ttsync-start-'));
@@ -19,6 +19,7 @@ test('start without credentials syncs the sample contacts and says where to look
     env[key] = '';
   }
   const run = runTtsync(['start'], env);
+  t.after(() => run.stop('SIGKILL'));
   const [, created = '0', skipped = '0'] = await run.waitFor(
     /Contacts synced: 25 of 25 contacts[^:]*: (\d+) created.* (\d+) skipped/,
     60_000,
@@ -28,6 +29,17 @@ test('start without credentials syncs the sample contacts and says where to look
   const [, stateUrl = ''] = await run.waitFor(/Tenant Turner leads\s+(\S+)/);
   const state = (await (await fetch(stateUrl)).json()) as { leads: unknown[] };
   assert.equal(state.leads.length, Number(created), 'every created lead is in Tenant Turner');
+  // Tenant Turner's webhooks (a lead created for each) reach ttsync's /webhooks/tt and verify.
+  const ttStats = `${stateUrl.replace(/\/__sandbox\/state$/, '')}/__sandbox/stats`;
+  await eventually(async () => {
+    const { webhooks } = (await (await fetch(ttStats)).json()) as {
+      webhooks: { emitted: number; succeeded: number };
+    };
+    const seen = JSON.stringify(webhooks);
+    assert.ok(webhooks.emitted >= Number(created), seen);
+    assert.equal(webhooks.succeeded, webhooks.emitted, `every TT webhook accepted: ${seen}`);
+    return true;
+  }, 'the Tenant Turner webhooks to reach ttsync');
   const [, health = ''] = await run.waitFor(/ttsync health\s+(\S+)/);
   assert.equal((await fetch(health)).status, 200);
   assert.match(run.output(), /Try a change: create a contact in the GHL sandbox/);

@@ -19,6 +19,7 @@ import { untilSignal } from './signals.ts';
 export interface DemoSandboxes {
   endpoints: Endpoints;
   subscribeGhlWebhooks(url: string): Promise<void>;
+  subscribeTtWebhooks(url: string): void;
   close(): Promise<void>;
 }
 
@@ -65,7 +66,10 @@ export async function start(config: Config, startDemo: StartDemo | undefined): P
       work: true,
       background: false,
     });
-    if (demo) await demo.subscribeGhlWebhooks(`${url}/webhooks/ghl`);
+    if (demo) {
+      await demo.subscribeGhlWebhooks(`${url}/webhooks/ghl`);
+      demo.subscribeTtWebhooks(`${url}/webhooks/tt`);
+    }
     console.log(`ttsync serving on ${url}; backfilling contacts of location ${app.locationId}…`);
     const result = await app.backfill({ onProgress: (p) => console.log(`  ${progressLine(p)}`) });
     console.log(`Contacts synced: ${progressLine(result)}`);
