@@ -356,6 +356,38 @@ for (const surface of ['extended', 'real'] as const) {
       );
     });
 
+    test('a delete delivered before its create leaves no showing', async () => {
+      const store = await stores.open(`appt-early-delete-${surface}`);
+      const deps = syncDeps(store, boxes);
+      const contact = await newContact(boxes, 6);
+      const rental = rentalAddress(boxes);
+      const appointment = await book(boxes, contact.id, {
+        address: rental.address,
+        startTime: START,
+      });
+      await operator(boxes.ghlBox, 'DELETE', `/__sandbox/appointments/${appointment.id}`);
+      const gone = await syncAppointment(
+        deps,
+        jobFor(boxes, contact.id, appointment, 'AppointmentDelete'),
+      );
+      assert.equal(gone.kind, 'deleted');
+      const late = await syncAppointment(deps, jobFor(boxes, contact.id, appointment));
+      assert.equal(late.kind, 'skipped', 'the late create books nothing');
+      assert.equal(showingOf(boxes, appointment.id).length, 0);
+      const link = await findLinkByGhlId(
+        store.db,
+        'appointment',
+        boxes.ghlBox.locationId,
+        appointment.id,
+      );
+      assert.equal(link?.state, 'unlinked');
+      const timeline = await listTimeline(store.db, link.id);
+      assert.deepEqual(
+        timeline.map((t) => t.kind),
+        ['appointment_deleted'],
+      );
+    });
+
     test('an appointment that matches no rental is recorded and fails without retries', async () => {
       const store = await stores.open(`appt-norental-${surface}`);
       const deps = syncDeps(store, boxes);

@@ -58,6 +58,28 @@ export interface AppointmentEffect {
   summary: string;
 }
 
+/** The effect of a delete that came before anything of the appointment was synced. */
+export function earlyDelete(linkId: string, occurredRaw: string | undefined): AppointmentEffect {
+  return {
+    linkId,
+    link: { state: 'unlinked' },
+    kind: 'appointment_deleted',
+    showingId: undefined,
+    propertyId: undefined,
+    state: undefined,
+    hash: 'deleted',
+    beforeHash: undefined,
+    sourceTs: undefined,
+    occurredRaw,
+    applied: [],
+    notApplied: [],
+    notAppliedReason: undefined,
+    showing: undefined,
+    notes: [],
+    summary: 'GHL appointment deleted before ttsync synced it; no showing booked',
+  };
+}
+
 /** Records `effect` and completes the job (through `job.inTransaction`) in one transaction. */
 export async function commitAppointment(
   deps: ContactSyncDeps,

@@ -24,7 +24,7 @@ import {
   showingNow,
 } from './appointment-mapping.ts';
 import { findBooked, pendingLink, readAppointment } from './appointment-lookups.ts';
-import { NO_SHOWING_UPDATE, commitAppointment } from './appointment-records.ts';
+import { NO_SHOWING_UPDATE, commitAppointment, earlyDelete } from './appointment-records.ts';
 import type { AppointmentEffect, AppointmentJobRef } from './appointment-records.ts';
 import { chooseRental, recordNoRental } from './appointment-rental.ts';
 import { syncContact } from './contact-sync.ts';
@@ -254,8 +254,15 @@ async function deleteAppointment(
   link: Link | undefined,
   signal?: AbortSignal,
 ): Promise<AppointmentSyncOutcome> {
-  if (!link || link.state === 'unlinked') {
+  if (link?.state === 'unlinked') {
     return { kind: 'unchanged', applied: [], notApplied: [], reason: 'no showing to cancel' };
+  }
+  if (!link) {
+    // Deleted before anything was synced (GHL may deliver the delete before the create): the
+    // unlinked link remembers it, so a late AppointmentCreate books no showing.
+    const tombstone = await pendingLink(deps, job, person);
+    await commitAppointment(deps, job, earlyDelete(tombstone.id, job.occurredRaw));
+    return { kind: 'deleted', applied: [], notApplied: [], reason: 'deleted before it was synced' };
   }
   // A pending link: an earlier attempt may have booked the showing without recording it.
   const showing =
