@@ -360,7 +360,9 @@ for (const surface of ['extended', 'real'] as const) {
       const entry = lines.find((l) => l.kind === 'appointment_no_rental');
       assert.ok(entry, 'the appointment is on the timeline');
       assert.equal(entry.source, 'ghl');
-      assert.equal(entry.when, appointment.startTime);
+      // At GHL's booking time, like the other appointment entries (the start is in the summary).
+      assert.equal(entry.when, appointment.dateAdded);
+      assert.match(entry.summary, new RegExp(`^Appointment at ${appointment.startTime} `));
       assert.match(entry.summary, /not sent to Tenant Turner: no rental/);
     });
   });

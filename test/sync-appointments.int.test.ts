@@ -3,8 +3,10 @@
  * and both Tenant Turner surfaces: an appointment at a rental's address becomes one showing for
  * the contact's lead (the contact synced first); repeats write nothing; status changes and
  * reschedules are applied where Tenant Turner offers `showing-update` and recorded as not
- * applied where it does not; a deleted appointment cancels its showing; an appointment that
- * matches no rental is recorded and fails with a non-retryable error naming the rule to add.
+ * applied where it does not; a deleted appointment cancels its showing (deleted means GET says
+ * 404: absence from the contact's list is not a delete); an appointment that matches no rental is
+ * recorded, at GHL's time of the change, and fails with a non-retryable error naming the rule to
+ * add.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -107,6 +109,12 @@ function jobFor(
     trigger,
     appointment,
   };
+}
+
+/** Resolves once the clock has passed `ms`. */
+async function untilAfter(ms: number): Promise<void> {
+  const wait = ms - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 5));
 }
 
 async function versionsCount(deps: ContactSyncDeps): Promise<number> {
@@ -388,6 +396,73 @@ for (const surface of ['extended', 'real'] as const) {
       );
     });
 
+    test('an appointment missing from the contact list but found by GET is not a delete', async () => {
+      const store = await stores.open(`appt-absent-${surface}`);
+      const deps = syncDeps(store, boxes);
+      const owner = await newContact(boxes, 7);
+      const other = await newContact(boxes, 8);
+      const rental = rentalAddress(boxes);
+      const appointment = await book(boxes, owner.id, {
+        address: rental.address,
+        startTime: START,
+        appointmentStatus: 'confirmed',
+      });
+      await syncAppointment(deps, jobFor(boxes, owner.id, appointment));
+      const before = showingOf(boxes, appointment.id)[0];
+      assert.ok(before);
+      // A job that names a contact whose list lacks the appointment (as after GHL re-parents it
+      // in a merge) and carries no appointment, so the sync reads GHL.
+      const ghl = boxes.ghl.location(boxes.ghlBox.locationId);
+      const listed = await ghl.listContactAppointments(other.id);
+      assert.ok(!listed.some((event) => event.id === appointment.id), 'absent from the list');
+      assert.equal((await ghl.getAppointment(appointment.id)).id, appointment.id, 'GET finds it');
+      const job = { ...jobFor(boxes, other.id, appointment, 'reconcile'), appointment: undefined };
+      const outcome = await syncAppointment(deps, job);
+      assert.notEqual(outcome.kind, 'deleted');
+      assert.equal(outcome.kind, 'unchanged', 'synced from what GET returns: nothing changed');
+      const link = await findLinkByGhlId(store.db, 'appointment', job.locationId, appointment.id);
+      assert.equal(link?.state, 'active', 'still linked');
+      assert.equal(link.ttId, String(before.ShowingId));
+      assert.equal(showingOf(boxes, appointment.id)[0]?.Status, before.Status, 'not cancelled');
+      const kinds = (await listTimeline(store.db, link.id)).map((t) => t.kind);
+      assert.deepEqual(kinds, ['showing_created']);
+    });
+
+    test('an appointment GET answers 404 for is handled as a delete', async () => {
+      const store = await stores.open(`appt-gone-${surface}`);
+      const deps = syncDeps(store, boxes);
+      const contact = await newContact(boxes, 9);
+      const rental = rentalAddress(boxes);
+      const appointment = await book(boxes, contact.id, {
+        address: rental.address,
+        startTime: START,
+        appointmentStatus: 'confirmed',
+      });
+      await syncAppointment(deps, jobFor(boxes, contact.id, appointment));
+      await operator(boxes.ghlBox, 'DELETE', `/__sandbox/appointments/${appointment.id}`);
+      const ghl = boxes.ghl.location(boxes.ghlBox.locationId);
+      await assert.rejects(ghl.getAppointment(appointment.id), { code: 'not_found' });
+      // No delete event: a heal or retry that carries no appointment reads GHL and gets the 404.
+      const job = {
+        ...jobFor(boxes, contact.id, appointment, 'reconcile'),
+        appointment: undefined,
+      };
+      const outcome = await syncAppointment(deps, job);
+      assert.equal(outcome.kind, 'deleted');
+      const link = await findLinkByGhlId(store.db, 'appointment', job.locationId, appointment.id);
+      assert.equal(link?.state, 'unlinked');
+      const [showing] = showingOf(boxes, appointment.id);
+      if (surface === 'extended') {
+        assert.deepEqual(outcome.applied, ['status → Cancelled']);
+        assert.equal(showing?.Status, 'Cancelled');
+      } else {
+        assert.deepEqual(outcome.notApplied, ['status → Cancelled']);
+        assert.equal(showing?.Status, 'Requested');
+      }
+      const kinds = (await listTimeline(store.db, link.id)).map((t) => t.kind);
+      assert.equal(kinds.at(-1), 'appointment_deleted');
+    });
+
     test('an appointment that matches no rental is recorded and fails without retries', async () => {
       const store = await stores.open(`appt-norental-${surface}`);
       const deps = syncDeps(store, boxes);
@@ -412,7 +487,30 @@ for (const surface of ['extended', 'real'] as const) {
         (t) => t.kind === 'appointment_no_rental',
       );
       assert.equal(entries.length, 1, 'recorded once, not per attempt');
-      assert.equal(entries[0]?.occurredRaw, appointment.startTime);
+      // At GHL's time of the booking, like the showing it stands for, not at the future start.
+      assert.ok(appointment.dateAdded);
+      assert.equal(entries[0]?.occurredRaw, appointment.dateAdded);
+      assert.equal(entries[0]?.occurredAt, Date.parse(appointment.dateAdded));
+      assert.match(
+        entries[0]?.summary ?? '',
+        new RegExp(`^Appointment at ${appointment.startTime} `),
+      );
+
+      // A later state is recorded at its change (GHL stamps whole seconds: edit in the next one).
+      await untilAfter(Date.parse(appointment.dateAdded) + 1000);
+      const moved = await edit(boxes, appointment.id, { startTime: LATER });
+      await assert.rejects(
+        syncAppointment(deps, jobFor(boxes, contact.id, moved, 'AppointmentUpdate')),
+        expectError,
+      );
+      const both = (await listTimeline(store.db, person.id)).filter(
+        (t) => t.kind === 'appointment_no_rental',
+      );
+      assert.ok(moved.dateUpdated && moved.dateUpdated !== appointment.dateAdded);
+      assert.deepEqual(
+        both.map((t) => t.occurredRaw),
+        [appointment.dateAdded, moved.dateUpdated],
+      );
       assert.equal(
         await findLinkByGhlId(store.db, 'appointment', job.locationId, appointment.id),
         undefined,

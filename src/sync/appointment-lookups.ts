@@ -3,25 +3,29 @@
  * from GHL when the event did not carry it, the `pending` link committed before the showing is
  * booked, and the showing an earlier, interrupted attempt may already have booked.
  */
+import type { GhlCalendarEvent } from '../ghl/types.ts';
 import { HttpError } from '../shared/errors.ts';
 import { ensurePendingLinks, findLinkByGhlId } from '../store/links.ts';
 import type { Link } from '../store/links.ts';
 import type { Showing } from '../tenant-turner/resources.ts';
 import type { AppointmentLike } from './appointment-mapping.ts';
+import { appointmentFromEvent } from './appointment-mapping.ts';
 import type { AppointmentSyncJob } from './appointment-sync.ts';
 import type { ContactSyncDeps } from './contact-sync.ts';
 
 /**
  * The appointment as GHL has it now, from `GET /calendars/events/appointments/{id}` (times with
  * the location's offset, as the webhooks carry them; the contact's appointment list has them
- * without a zone); undefined when it is gone (404).
+ * without a zone); undefined only when that GET says 404. Absence from a list (the contact's
+ * appointments, a calendar window) is never taken as a delete: GHL re-parents appointments when
+ * it merges contacts, and lists can come back short.
  */
 export async function readAppointment(
   deps: ContactSyncDeps,
   job: AppointmentSyncJob,
   signal?: AbortSignal,
 ): Promise<AppointmentLike | undefined> {
-  let found;
+  let found: GhlCalendarEvent;
   try {
     found = await deps.ghl
       .location(job.locationId, 'webhook')
@@ -30,17 +34,7 @@ export async function readAppointment(
     if (error instanceof HttpError && error.code === 'not_found') return undefined;
     throw error;
   }
-  return {
-    id: found.id,
-    address: found.address,
-    title: found.title,
-    calendarId: found.calendarId,
-    appointmentStatus: found.appointmentStatus,
-    startTime: found.startTime,
-    endTime: found.endTime,
-    dateAdded: found.dateAdded,
-    dateUpdated: found.dateUpdated,
-  };
+  return appointmentFromEvent(found);
 }
 
 /** The appointment's link, committed `pending` (parent: the person) unless it exists. */

@@ -5,11 +5,12 @@
  * showing one state-machine step at a time: Requested → Scheduled → Confirmed, Scheduled or
  * Confirmed → NoShow, any pending state → Cancelled; a reschedule makes it Scheduled again).
  */
+import type { GhlCalendarEvent } from '../ghl/types.ts';
 import type { ShowingUpdate } from '../tenant-turner/inputs.ts';
 import type { Showing, ShowingStatus } from '../tenant-turner/resources.ts';
 import { contentHash } from './contact-mapping.ts';
 
-/** The appointment fields ttsync uses (webhook `appointment`, or the contact's list). */
+/** The appointment fields ttsync uses (webhook `appointment`, or a calendar event). */
 export interface AppointmentLike {
   id: string;
   contactId?: string | undefined;
@@ -22,6 +23,27 @@ export interface AppointmentLike {
   /** When the appointment was booked, as GHL wrote it (the showing's timeline entry sits there). */
   dateAdded?: string | undefined;
   dateUpdated?: string | undefined;
+}
+
+/**
+ * The fields the sync reads, from a calendar event (`GET /calendars/events`, or
+ * `GET /calendars/events/appointments/{id}`), as an AppointmentCreate/Update webhook carries
+ * them: zoned times, and `dateAdded` (where the booking's timeline entry sits) with `dateUpdated`.
+ * Empty or missing fields are left out.
+ */
+export function appointmentFromEvent(event: GhlCalendarEvent): AppointmentLike {
+  const { id, contactId, calendarId, title, address, appointmentStatus } = event;
+  const fields = { contactId, calendarId, title, address, appointmentStatus };
+  const times = {
+    startTime: event.startTime,
+    endTime: event.endTime,
+    dateAdded: event.dateAdded,
+    dateUpdated: event.dateUpdated,
+  };
+  const present = Object.entries({ ...fields, ...times }).filter(
+    ([, value]) => typeof value === 'string' && value !== '',
+  );
+  return { id, ...(Object.fromEntries(present) as Omit<AppointmentLike, 'id'>) };
 }
 
 /** Where ttsync wants the showing: a Tenant Turner status, or attended (no TT status). */

@@ -25,7 +25,7 @@ import { getCursor, putCursor } from '../store/cursors.ts';
 import { APPOINTMENT_SYNC_JOB, appointmentCoalesceKey } from './appointment-jobs.ts';
 import type { AppointmentSyncPayload } from './appointment-jobs.ts';
 import type { AppointmentLike } from './appointment-mapping.ts';
-import { appointmentHash, appointmentState } from './appointment-mapping.ts';
+import { appointmentFromEvent, appointmentHash, appointmentState } from './appointment-mapping.ts';
 import { locationAppointmentWindows, locationCalendars } from './child-streams.ts';
 import type { ContactSyncDeps } from './contact-sync.ts';
 import { personKey } from './jobs.ts';
@@ -165,7 +165,7 @@ interface Read {
 }
 
 function readOf(event: GhlCalendarEvent): Read {
-  const appointment = appointmentOf(event);
+  const appointment = appointmentFromEvent(event);
   const state = appointmentState(appointment);
   const hash = typeof state === 'string' ? undefined : appointmentHash(state);
   const id = `${event.id}:${hash?.slice(0, 16) ?? '-'}`;
@@ -212,22 +212,6 @@ async function changedSince(
     });
   }
   return jobs;
-}
-
-/** The fields the sync reads, as an AppointmentCreate/Update webhook carries them. */
-function appointmentOf(event: GhlCalendarEvent): AppointmentLike {
-  const { id, contactId, calendarId, title, address, appointmentStatus } = event;
-  const fields = { contactId, calendarId, title, address, appointmentStatus };
-  const times = {
-    startTime: event.startTime,
-    endTime: event.endTime,
-    dateAdded: event.dateAdded,
-    dateUpdated: event.dateUpdated,
-  };
-  const present = Object.entries({ ...fields, ...times }).filter(
-    ([, value]) => typeof value === 'string' && value !== '',
-  );
-  return { id, ...(Object.fromEntries(present) as Omit<AppointmentLike, 'id'>) };
 }
 
 /** The window around `now`, checked. */

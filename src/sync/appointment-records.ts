@@ -80,6 +80,20 @@ export function earlyDelete(linkId: string, occurredRaw: string | undefined): Ap
   };
 }
 
+/**
+ * Where an appointment's timeline entry sits: at `occurredRaw`, GHL's time of the change as GHL
+ * wrote it (zone kept), or, without a readable GHL time, at `now` (when ttsync learned of it).
+ */
+export function timelineTime(
+  occurredRaw: string | undefined,
+  now: number,
+): { occurredAt: number; occurredRaw: string | undefined } {
+  const at = occurredRaw === undefined ? undefined : parseGhlTime(occurredRaw);
+  return at === undefined
+    ? { occurredAt: now, occurredRaw: undefined }
+    : { occurredAt: at.ms, occurredRaw };
+}
+
 /** Records `effect` and completes the job (through `job.inTransaction`) in one transaction. */
 export async function commitAppointment(
   deps: ContactSyncDeps,
@@ -115,7 +129,6 @@ function changeOf(
     notApplied: effect.notApplied,
   };
   const created = effect.kind === 'showing_created';
-  const at = effect.occurredRaw === undefined ? undefined : parseGhlTime(effect.occurredRaw);
   return {
     linkId: effect.linkId,
     side: 'tt',
@@ -154,8 +167,7 @@ function changeOf(
     timeline: {
       // Each entry sits where GHL says the change happened (the appointment's own time is in
       // the summary); without a GHL time, when ttsync learned of it.
-      occurredAt: at?.ms ?? deps.clock.now(),
-      occurredRaw: at === undefined ? undefined : effect.occurredRaw,
+      ...timelineTime(effect.occurredRaw, deps.clock.now()),
       source: 'ttsync',
       kind: effect.kind,
       summary: effect.summary,

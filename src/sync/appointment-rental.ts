@@ -5,13 +5,12 @@
  * them), else none. With none, the appointment is recorded on the person's timeline and the job fails
  * without retries (it lands in the dead-letter list) with a message that says which rule to add.
  */
-import type { Kysely } from 'kysely';
 import { AppError } from '../shared/errors.ts';
 import type { Link } from '../store/links.ts';
 import { getSnapshot, listTimeline, recordChanges } from '../store/records.ts';
-import type { Database } from '../store/schema.ts';
-import type { AppointmentState } from './appointment-mapping.ts';
-import { appointmentHash } from './appointment-mapping.ts';
+import type { AppointmentLike, AppointmentState } from './appointment-mapping.ts';
+import { appointmentHash, parseGhlTime } from './appointment-mapping.ts';
+import { timelineTime } from './appointment-records.ts';
 import type { ContactSyncDeps } from './contact-sync.ts';
 
 /** The rental chosen, and how (or, without one, why not). */
@@ -79,10 +78,11 @@ export async function chooseRental(
 
 /**
  * Records on the person's timeline that `state` has no rental (once per appointment state), and
- * returns the error to fail the job with.
+ * returns the error to fail the job with. Like the other appointment entries, the entry sits at
+ * GHL's time of the change (the appointment's own time is in the summary): the first one of the
+ * appointment at its booking (`dateAdded`), one for a later state at its `dateUpdated`.
  */
 export async function recordNoRental(
-  db: Kysely<Database>,
   deps: ContactSyncDeps,
   person: Link,
   state: AppointmentState,
@@ -93,17 +93,26 @@ export async function recordNoRental(
     eventId?: string | undefined;
     jobId?: string | undefined;
   },
+  times: Pick<AppointmentLike, 'dateAdded' | 'dateUpdated'>,
 ): Promise<NoRentalError> {
+  const { db } = deps;
   const message =
     `Appointment ${state.appointmentId} of contact ${job.contactId} matches no Tenant Turner ` +
     `rental (${why}). Add a rental rule to the mapping (docs/mapping.md "rental"), for example ` +
     '{ "default": <property id> } or a tag or custom field rule that names the rental, or map ' +
     'its calendar to a rental ("appointments": { "calendarRentals": { "<calendar id>": ' +
     '<property id> } }), or give ' +
-    "the appointment an address that matches one of Tenant Turner's rentals; then retry the job.";
-  const refId = `${state.appointmentId}:no-rental:${appointmentHash(state)}`;
+    "the appointment an address that matches one of Tenant Turner's rentals; then run " +
+    `\`ttsync jobs retry ${job.jobId ?? '<job id>'}\`.`;
+  const prefix = `${state.appointmentId}:no-rental:`;
+  const refId = `${prefix}${appointmentHash(state)}`;
   const seen = await listTimeline(db, person.id);
   if (!seen.some((entry) => entry.refId === refId)) {
+    const later = seen.some((entry) => entry.refId.startsWith(prefix));
+    const occurredRaw = later
+      ? (times.dateUpdated ?? times.dateAdded)
+      : (times.dateAdded ?? times.dateUpdated);
+    const updated = times.dateUpdated ? parseGhlTime(times.dateUpdated)?.ms : undefined;
     await db.transaction().execute((trx) =>
       recordChanges(
         trx,
@@ -113,7 +122,7 @@ export async function recordNoRental(
             side: 'tt',
             source: `ghl:${job.trigger}`,
             sourceEventId: job.eventId,
-            sourceTs: state.startMs,
+            sourceTs: updated,
             mappingVersion: deps.mapping.version,
             beforeHash: undefined,
             afterHash: appointmentHash(state),
@@ -123,8 +132,7 @@ export async function recordNoRental(
             snapshots: [],
             provenance: [],
             timeline: {
-              occurredAt: state.startMs,
-              occurredRaw: state.startRaw,
+              ...timelineTime(occurredRaw, deps.clock.now()),
               source: 'ghl',
               kind: 'appointment_no_rental',
               summary: `Appointment at ${state.startRaw} not sent to Tenant Turner: no rental (${why})`,

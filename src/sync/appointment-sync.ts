@@ -95,7 +95,7 @@ export async function syncAppointment(
   }
   const rental = await chooseRental(deps, person, state, signal, appointment.calendarId);
   if (rental.propertyId === undefined) {
-    throw await recordNoRental(deps.db, deps, person, state, rental.note, job);
+    throw await recordNoRental(deps, person, state, rental.note, job, appointment);
   }
   const link = await pendingLink(deps, job, person);
   const call = signal ? { signal } : {};
