@@ -1,15 +1,13 @@
 /**
  * Command dispatch for `ttsync`. Commands are thin wrappers over library functions; this module
  * and `bin/ttsync.ts` are the only places that decide exit codes.
+ *
+ * Each command's module (and the config's) is imported when that command runs, not up front:
+ * the whole app takes about a second of CPU to load, which `ttsync --help`, the sandboxes and
+ * the small commands need not pay.
  */
-import { loadConfig } from '../config.ts';
 import { AppError } from '../shared/errors.ts';
-import { backfill, connect, migrate, serve, worker } from './commands.ts';
-import { BACKFILL_USAGE, backfillPhases } from './backfill.ts';
-import { reconcile } from './reconcile.ts';
-import { poll } from './poll.ts';
-import { start } from './start.ts';
-import { timeline } from './timeline.ts';
+import type { Config } from '../config.ts';
 import type { StartDemo } from './start.ts';
 
 /** Entry points the bin wires in from outside `src/` (the sandboxes). */
@@ -46,6 +44,9 @@ Usage:
                                      Tenant Turner; --heal fixes the drift (docs/reconcile.md)
   ttsync migrate                     bring the database schema up to date
   ttsync timeline <email|contactId>  one person's timeline, oldest first (store only)
+  ttsync jobs [--json]               the job queue: counts, and the dead jobs with their error
+  ttsync jobs retry <id>|--all       put dead jobs back (after fixing what they say)
+  ttsync jobs discard <id> --yes     drop a dead job and the change it carried
   ttsync connect ghl                 connect a GHL location through OAuth (GHL_CLIENT_ID …)
   ttsync sandbox ghl [options]       the GHL sandbox: --port N --seed S --contacts N
                                      --search-delay-ms N --rate-window-ms N
@@ -68,29 +69,33 @@ export async function runCli(argv: string[], hooks: CliHooks): Promise<number> {
         console.log(USAGE);
         return 0;
       case 'start':
-        return await start(loadConfig(), hooks.startDemo);
+        return await (await import('./start.ts')).start(await config(), hooks.startDemo);
       case 'serve':
-        return await serve(loadConfig(), rest);
+        return await (await import('./commands.ts')).serve(await config(), rest);
       case 'worker':
-        return await worker(loadConfig());
+        return await (await import('./commands.ts')).worker(await config());
       case 'migrate':
-        return await migrate(loadConfig());
+        return await (await import('./commands.ts')).migrate(await config());
       case 'timeline':
-        return await timeline(loadConfig(), rest);
+        return await (await import('./timeline.ts')).timeline(await config(), rest);
+      case 'jobs':
+        return await (await import('./jobs.ts')).jobs(await config(), rest);
       case 'connect':
-        return await connect(loadConfig(), rest);
-      case 'backfill':
+        return await (await import('./commands.ts')).connect(await config(), rest);
+      case 'backfill': {
+        const phases = await import('./backfill.ts');
         if (rest.includes('--help') || rest.includes('-h')) {
-          console.log(BACKFILL_USAGE);
+          console.log(phases.BACKFILL_USAGE);
           return 0;
         }
         return rest[0] === 'contacts'
-          ? await backfill(loadConfig(), rest)
-          : await backfillPhases(loadConfig(), rest);
+          ? await (await import('./commands.ts')).backfill(await config(), rest)
+          : await phases.backfillPhases(await config(), rest);
+      }
       case 'poll':
-        return await poll(loadConfig(), rest);
+        return await (await import('./poll.ts')).poll(await config(), rest);
       case 'reconcile':
-        return await reconcile(loadConfig(), rest);
+        return await (await import('./reconcile.ts')).reconcile(await config(), rest);
       case 'sandbox': {
         const [which, ...args] = rest;
         const run = which ? hooks.sandbox[which] : undefined;
@@ -114,4 +119,9 @@ export async function runCli(argv: string[], hooks: CliHooks): Promise<number> {
     }
     throw error;
   }
+}
+
+/** The configuration from the environment (`src/config.ts`, loaded with the command). */
+async function config(): Promise<Config> {
+  return (await import('../config.ts')).loadConfig();
 }
