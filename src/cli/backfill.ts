@@ -18,7 +18,8 @@ export const BACKFILL_USAGE = `Usage: ttsync backfill [contacts|tasks|notes|appo
   --restart               ignore checkpoints and start over (notes: read every contact again)
   --concurrency N         contacts synced at once (default 8)
   --page-size N           contacts per search page, 1..500 (default 500)
-  --child-concurrency N   children synced at once per phase (default 16)
+  --child-concurrency N   notes synced at once (default 16; tasks and appointments a quarter
+                          of it beside notes: the notes' calls are the budget)
   --task-page-size N      tasks per location search page (default 100)
   --from DATE --to DATE   appointments starting in this range (default a year back to a year ahead)
   --window-days N         days one calendar-events call covers (default 31)`;

@@ -9,7 +9,7 @@
 import type { GhlCalendarEvent } from '../ghl/types.ts';
 import { APPOINTMENT_SYNC_JOB, appointmentCoalesceKey } from './appointment-jobs.ts';
 import type { AppointmentSyncPayload } from './appointment-jobs.ts';
-import type { AppointmentLike } from './appointment-mapping.ts';
+import { appointmentFromEvent } from './appointment-mapping.ts';
 import { syncAppointment } from './appointment-sync.ts';
 import {
   DEFAULT_CHILD_CONCURRENCY,
@@ -86,7 +86,7 @@ export async function backfillAppointments(
     : source;
   // Windows are gathered until they hold enough appointments to keep the sync busy (a window
   // often holds a handful), then synced together and checkpointed after the last of them.
-  const minBatch = 4 * (options.concurrency ?? DEFAULT_CHILD_CONCURRENCY);
+  const minBatch = 4 * DEFAULT_CHILD_CONCURRENCY;
   let items: ChildItem[] = [];
   let windowsInBatch = 0;
   const flush = async (next: AppointmentPosition | undefined, left: number): Promise<void> => {
@@ -133,7 +133,7 @@ function appointmentItem(
     contactId: event.contactId,
     appointmentId: event.id,
     trigger: 'backfill',
-    appointment: appointmentOf(event),
+    appointment: appointmentFromEvent(event),
   };
   return {
     contactId: event.contactId,
@@ -144,18 +144,4 @@ function appointmentItem(
       coalesceKey: appointmentCoalesceKey(event.id),
     },
   };
-}
-
-/** The fields the appointment sync reads, from a calendar event. */
-function appointmentOf(event: GhlCalendarEvent): AppointmentLike {
-  const like: AppointmentLike = { id: event.id };
-  if (event.contactId) like.contactId = event.contactId;
-  if (event.calendarId) like.calendarId = event.calendarId;
-  if (event.title) like.title = event.title;
-  if (event.address) like.address = event.address;
-  if (event.appointmentStatus) like.appointmentStatus = event.appointmentStatus;
-  if (event.startTime) like.startTime = event.startTime;
-  if (event.endTime) like.endTime = event.endTime;
-  if (event.dateUpdated) like.dateUpdated = event.dateUpdated;
-  return like;
 }

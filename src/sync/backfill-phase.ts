@@ -57,8 +57,8 @@ export interface ChildPhaseProgress {
 /** Options every child phase takes. */
 export interface ChildPhaseOptions {
   locationId: string;
-  /** Children synced at once; default 16. */
-  concurrency?: number | undefined;
+  /** Children synced at once (read again for each page); default 16. */
+  concurrency?: number | (() => number) | undefined;
   /** Ignore the checkpoint (and, for notes, what earlier backfills read). */
   restart?: boolean | undefined;
   /** Failed children go here as jobs; without a queue a failure stops the phase. */
@@ -195,6 +195,12 @@ export async function syncChildren(
   await handOver(deps, failed, options, progress);
 }
 
+/** The phase's concurrency now. */
+export function widthOf(options: Pick<ChildPhaseOptions, 'concurrency'>): number {
+  const width = options.concurrency;
+  return (typeof width === 'function' ? width() : width) ?? DEFAULT_CHILD_CONCURRENCY;
+}
+
 /** Runs `fn` over `items`, `options.concurrency` at a time; the first error stops the rest. */
 export async function eachAtOnce<T>(
   items: readonly T[],
@@ -214,7 +220,7 @@ export async function eachAtOnce<T>(
       }
     }
   };
-  const width = Math.max(1, options.concurrency ?? DEFAULT_CHILD_CONCURRENCY);
+  const width = Math.max(1, widthOf(options));
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
 }
 

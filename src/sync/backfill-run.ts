@@ -15,6 +15,7 @@ import { backfillAppointments, appointmentRange } from './backfill-appointments.
 import type { AppointmentBackfillOptions } from './backfill-appointments.ts';
 import { NotePrefetch, backfillNotes } from './backfill-notes.ts';
 import { backfillTasks } from './backfill-tasks.ts';
+import { DEFAULT_CHILD_CONCURRENCY } from './backfill-phase.ts';
 import type { ChildPhase, ChildPhaseProgress } from './backfill-phase.ts';
 import { backfillContacts } from './backfill.ts';
 import type { BackfillProgress } from './backfill.ts';
@@ -40,7 +41,7 @@ export interface FullBackfillOptions {
   restart?: boolean | undefined;
   /** Contacts synced at once within a page; default 8. */
   concurrency?: number | undefined;
-  /** Children synced at once per child phase; default 16. */
+  /** Children synced at once per phase (beside notes, tasks and appointments a quarter); 16. */
   childConcurrency?: number | undefined;
   /** Contacts per search page; default 500. */
   pageLimit?: number | undefined;
@@ -139,11 +140,17 @@ export async function runBackfill(
         emit();
       })
     : Promise.resolve();
-  // Tasks and appointments start with the contacts and read ahead; they sync after them.
+  // Tasks and appointments start with the contacts and read ahead; they sync after them. The
+  // notes phase makes nearly every call (one per contact), so while it runs it gets most of the
+  // concurrency: the few calls of tasks and appointments leave them time to spare, and their
+  // writes must not crowd out the notes' and leave the GHL budget idle. Once the notes are
+  // done, tasks and appointments take the full width.
+  const width = options.childConcurrency ?? DEFAULT_CHILD_CONCURRENCY;
+  let notesRunning = phases.has('notes');
   const child = {
     ...common,
     signal,
-    concurrency: options.childConcurrency,
+    concurrency: () => (notesRunning ? Math.max(2, Math.ceil(width / 4)) : width),
     gate: contacts,
     onProgress: (progress: ChildPhaseProgress) => {
       report.children[progress.phase] = progress;
@@ -157,8 +164,12 @@ export async function runBackfill(
   if (phases.has('appointments')) {
     runs.push(backfillAppointments(deps, { ...child, ...options.appointments }));
   }
-  if (phases.has('notes'))
-    runs.push(contacts.then(() => backfillNotes(deps, { ...child, prefetch })));
+  if (phases.has('notes')) {
+    const notes = contacts
+      .then(() => backfillNotes(deps, { ...child, concurrency: width, prefetch }))
+      .finally(() => (notesRunning = false));
+    runs.push(notes);
+  }
   const done = runs.map((run) =>
     run.then(
       (progress) => {
