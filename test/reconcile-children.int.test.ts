@@ -11,7 +11,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { HttpError } from '../src/shared/errors.ts';
-import { listLinks } from '../src/store/links.ts';
+import { findLinkByGhlId, listLinks } from '../src/store/links.ts';
+import { listTimeline } from '../src/store/records.ts';
 import type { LinkKind } from '../src/store/links.ts';
 import { backfillContacts } from '../src/sync/backfill.ts';
 import type { ContactSyncDeps } from '../src/sync/contact-sync.ts';
@@ -107,6 +108,16 @@ describeEachDialect('reconcile tasks, notes and appointments (extended)', (store
     assert.equal(healed.childOutcomes.note['created'], children.counts.note.missing);
     assert.equal(healed.childOutcomes.appointment['created'], children.counts.appointment.missing);
     assert.deepEqual(childCounts(await scanDrift(deps, { locationId })), NONE);
+    // A showing the heal books sits on the timeline at GHL's booking time, not at the heal.
+    for (const id of booked) {
+      const link = await findLinkByGhlId(deps.db, 'appointment', locationId, id);
+      assert.ok(link, `appointment ${id} is linked`);
+      const { dateAdded } = await boxes.ghl.location(locationId).getAppointment(id);
+      const [entry] = await listTimeline(deps.db, link.id);
+      assert.equal(entry?.kind, 'showing_created');
+      assert.equal(entry.occurredRaw, dateAdded);
+      assert.equal(entry.occurredAt, Date.parse(dateAdded));
+    }
 
     // Changes in GHL that no webhook announced.
     const ghl = boxes.ghl.location(locationId);

@@ -5,6 +5,7 @@
  */
 import type { GhlTask, GhlNote } from '../ghl/types.ts';
 import type { AppointmentLike } from './appointment-mapping.ts';
+import { appointmentFromEvent } from './appointment-mapping.ts';
 import { contactNotes, locationAppointmentWindows, locationCalendars } from './child-streams.ts';
 import { locationTaskPages } from './child-streams.ts';
 import type { ContactSyncDeps } from './contact-sync.ts';
@@ -37,19 +38,7 @@ export function defaultChildReaders(deps: ContactSyncDeps, locationId: string): 
       const calendars = await locationCalendars(ghl, { signal });
       if (calendars.length === 0) return;
       for await (const part of locationAppointmentWindows(ghl, calendars, window, { signal })) {
-        for (const event of part.events) {
-          yield {
-            id: event.id ?? '',
-            contactId: event.contactId,
-            calendarId: event.calendarId,
-            title: event.title,
-            address: event.address,
-            appointmentStatus: event.appointmentStatus,
-            startTime: event.startTime,
-            endTime: event.endTime,
-            dateUpdated: event.dateUpdated,
-          };
-        }
+        for (const event of part.events) yield appointmentFromEvent(event);
       }
     },
     async exists(child, contactId, ghlId, signal) {
