@@ -41,6 +41,8 @@ const OPERATIONS = [
   'searchLocationTasks',
   'listCalendarEvents',
   'iterateCalendarEvents',
+  'listCalendars',
+  'getAppointment',
   'listCustomFields',
   'listUsers',
   'getUser',
@@ -227,6 +229,17 @@ async function exerciseEverything(ghl: GhlLocationClient, box: GhlSandbox): Prom
   );
   mark('iterateCalendarEvents');
   assert.equal(longRange.filter((e) => e.id === appointmentId).length, 1);
+  const calendars = await ghl.listCalendars();
+  mark('listCalendars');
+  assert.ok(
+    calendars.some((c) => c.id === calendarId),
+    "the appointment's calendar is listed",
+  );
+  const event = await ghl.getAppointment(appointmentId);
+  mark('getAppointment');
+  assert.equal(event.id, appointmentId);
+  assert.equal(event.contactId, created.id);
+  assert.equal(event.calendarId, calendarId);
 
   const fields = await ghl.listCustomFields();
   mark('listCustomFields');
