@@ -14,22 +14,14 @@ import { eventually, runTtsync } from './support/processes.ts';
 import type { RunningProcess } from './support/processes.ts';
 import { ghlOperator, readStore, startChildStack, ttState } from './support/children-e2e.ts';
 import type { ChildStack } from './support/children-e2e.ts';
+import { activeRental } from './support/rentals.ts';
+import type { TtProperty } from './support/rentals.ts';
 
 const CONTACTS = process.env['TTSYNC_FULL'] ? 1_000 : 150;
 const DAY = 86_400_000;
 
 interface TtRecord {
   ExternalId?: string | null;
-}
-
-interface TtProperty {
-  PropertyId: number;
-  Address: string;
-  Address2: string | null;
-  City: string;
-  State: string;
-  ZipCode: string;
-  IsActive: boolean;
 }
 
 /** What the GHL side holds: every id the test created, by kind. */
@@ -156,10 +148,7 @@ describe(`reconcile: ${CONTACTS} contacts with children, 30% of webhooks dropped
       },
     });
     const properties = (await ttState<{ properties: TtProperty[] }>(stack)).properties;
-    const rental = properties.find((p) => p.IsActive);
-    assert.ok(rental, 'the Tenant Turner sandbox has an active rental');
-    const unit = rental.Address2 ? `, ${rental.Address2}` : '';
-    const address = `${rental.Address}${unit}, ${rental.City}, ${rental.State} ${rental.ZipCode}`;
+    const { address } = activeRental(properties);
     for (let batch = 0; batch < CONTACTS; batch += 10) {
       const size = Math.min(10, CONTACTS - batch);
       await Promise.all(

@@ -17,6 +17,8 @@ import { routeEvent } from '../src/sync/event-routes.ts';
 import { personKey, registerSyncHandlers } from '../src/sync/jobs.ts';
 import { operator } from './support/operator.ts';
 import { QueueHarness } from './support/queue-harness.ts';
+import { activeRental } from './support/rentals.ts';
+import type { TtProperty } from './support/rentals.ts';
 import { describeEachDialect } from './support/stores.ts';
 import type { Sandboxes } from './support/sync-harness.ts';
 import { startSandboxes, syncDeps } from './support/sync-harness.ts';
@@ -29,18 +31,7 @@ function showingCount(boxes: Sandboxes, appointmentId: string): number {
 }
 
 function rentalAddress(boxes: Sandboxes): string {
-  const properties = boxes.ttBox.state()['properties'] as {
-    Address: string;
-    Address2: string | null;
-    City: string;
-    State: string;
-    ZipCode: string;
-    IsActive: boolean;
-  }[];
-  const rental = properties.find((p) => p.IsActive);
-  assert.ok(rental);
-  const unit = rental.Address2 ? `, ${rental.Address2}` : '';
-  return `${rental.Address}${unit}, ${rental.City}, ${rental.State} ${rental.ZipCode}`;
+  return activeRental(boxes.ttBox.state()['properties'] as TtProperty[]).address;
 }
 
 async function contactWithAppointment(boxes: Sandboxes, n: number, address: string) {

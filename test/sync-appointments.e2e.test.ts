@@ -22,6 +22,8 @@ import {
 } from './support/children-e2e.ts';
 import type { ChildStack, TimelineLine } from './support/children-e2e.ts';
 import { eventually } from './support/processes.ts';
+import { activeRental } from './support/rentals.ts';
+import type { TtProperty } from './support/rentals.ts';
 
 interface TtShowing {
   ShowingId: number;
@@ -31,16 +33,6 @@ interface TtShowing {
   ScheduledTime: string | null;
   Status: string;
   ExternalId: string | null;
-}
-
-interface TtProperty {
-  PropertyId: number;
-  Address: string;
-  Address2: string | null;
-  City: string;
-  State: string;
-  ZipCode: string;
-  IsActive: boolean;
 }
 
 interface GhlAppointment {
@@ -57,13 +49,7 @@ const LATER = '2026-12-04T15:30:00-08:00';
 /** An active rental of the Tenant Turner sandbox, its address as a person would type it. */
 async function aRental(stack: ChildStack): Promise<{ propertyId: number; address: string }> {
   const { properties } = await ttState<{ properties: TtProperty[] }>(stack);
-  const rental = properties.find((p) => p.IsActive);
-  assert.ok(rental, 'the Tenant Turner sandbox has an active rental');
-  const unit = rental.Address2 ? `, ${rental.Address2}` : '';
-  return {
-    propertyId: rental.PropertyId,
-    address: `${rental.Address}${unit}, ${rental.City}, ${rental.State} ${rental.ZipCode}`,
-  };
+  return activeRental(properties);
 }
 
 /** One person with one appointment, and the steps a GHL user takes on it. */
