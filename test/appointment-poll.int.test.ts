@@ -8,35 +8,25 @@
  * appointment still becomes one showing.
  */
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, test } from 'node:test';
-import type { JobQueue } from '../src/queue/index.ts';
+import { test } from 'node:test';
 import { getCursor } from '../src/store/cursors.ts';
 import type { Store } from '../src/store/database.ts';
 import { findLinkByGhlId } from '../src/store/links.ts';
 import { listTimeline } from '../src/store/records.ts';
 import { APPOINTMENT_SYNC_JOB } from '../src/sync/appointment-jobs.ts';
 import { appointmentPollStream, pollAppointments } from '../src/sync/appointment-poll.ts';
-import { registerSyncHandlers } from '../src/sync/jobs.ts';
 import { operator } from './support/operator.ts';
-import { QueueHarness } from './support/queue-harness.ts';
+import { crashingQueue, pollSuite, rowCounts as countRows } from './support/poll-harness.ts';
+import { activeRental } from './support/rentals.ts';
+import type { TtProperty } from './support/rentals.ts';
 import { describeEachDialect } from './support/stores.ts';
 import type { Sandboxes } from './support/sync-harness.ts';
-import { startSandboxes, syncDeps } from './support/sync-harness.ts';
 
 interface TtShowingDto {
   ScheduledTime: string | null;
   RequestedTimes: string[];
   Status: string;
   ExternalId: string | null;
-}
-
-interface TtPropertyDto {
-  Address: string;
-  Address2: string | null;
-  City: string;
-  State: string;
-  ZipCode: string;
-  IsActive: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -52,11 +42,7 @@ function showingsOf(boxes: Sandboxes, appointmentId: string): TtShowingDto[] {
 
 /** An active rental's address as a person would type it. */
 function rentalAddress(boxes: Sandboxes): string {
-  const properties = boxes.ttBox.state()['properties'] as TtPropertyDto[];
-  const rental = properties.find((p) => p.IsActive);
-  assert.ok(rental, 'the TT sandbox has an active rental');
-  const unit = rental.Address2 ? `, ${rental.Address2}` : '';
-  return `${rental.Address}${unit}, ${rental.City}, ${rental.State} ${rental.ZipCode}`;
+  return activeRental(boxes.ttBox.state()['properties'] as TtProperty[]).address;
 }
 
 let serial = 0;
@@ -87,44 +73,15 @@ async function bookAppointments(boxes: Sandboxes, count: number) {
   return { contact, ids };
 }
 
-async function rowCounts(store: Store): Promise<number[]> {
-  const out: number[] = [];
-  for (const table of ['versions', 'timeline', 'links', 'snapshots', 'cursors'] as const) {
-    const row = await store.db
-      .selectFrom(table)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    out.push(Number(row.n));
-  }
-  return out;
-}
+const rowCounts = (store: Store) =>
+  countRows(store, ['versions', 'timeline', 'links', 'snapshots', 'cursors']);
 
 for (const surface of ['extended', 'real'] as const) {
   describeEachDialect(`appointment poll (${surface} surface)`, (stores) => {
-    let boxes: Sandboxes;
-    let queues: QueueHarness;
-    beforeEach(async () => {
-      boxes = await startSandboxes({ surface }, 0);
-    });
-    afterEach(async () => {
-      await queues.stopAll();
-      await boxes.close();
-    });
-
-    const synced = (count: number) =>
-      queues.outcomes.wait(
-        (o) => o.name === APPOINTMENT_SYNC_JOB && o.outcome === 'completed',
-        `${count} appointment-sync jobs completed`,
-        count,
-      );
+    const { open, synced } = pollSuite(stores, surface, APPOINTMENT_SYNC_JOB);
 
     test('an appointment booked, then moved, with no webhook is caught by the poll', async () => {
-      queues = new QueueHarness();
-      const store = await stores.open(`appt-poll-move-${surface}`);
-      const deps = syncDeps(store, boxes);
-      const queue = queues.open(store);
-      registerSyncHandlers(queue, deps);
-      const locationId = boxes.ghlBox.locationId;
+      const { boxes, store, deps, queue, locationId } = await open(`appt-poll-move-${surface}`);
       const stream = appointmentPollStream(locationId);
 
       const first = await pollAppointments(deps, { locationId, queue });
@@ -174,12 +131,7 @@ for (const surface of ['extended', 'real'] as const) {
     });
 
     test('a short and an empty listing cancel, delete and unlink nothing', async () => {
-      queues = new QueueHarness();
-      const store = await stores.open(`appt-poll-empty-${surface}`);
-      const deps = syncDeps(store, boxes);
-      const queue = queues.open(store);
-      registerSyncHandlers(queue, deps);
-      const locationId = boxes.ghlBox.locationId;
+      const { boxes, store, deps, queue, locationId } = await open(`appt-poll-empty-${surface}`);
       await pollAppointments(deps, { locationId, queue });
       const { ids } = await bookAppointments(boxes, 2);
       await pollAppointments(deps, { locationId, queue });
@@ -209,28 +161,13 @@ for (const surface of ['extended', 'real'] as const) {
     });
 
     test('a crash before the commit hands everything over again; one showing each', async () => {
-      queues = new QueueHarness();
-      const store = await stores.open(`appt-poll-crash-${surface}`);
-      const deps = syncDeps(store, boxes);
-      const queue = queues.open(store);
-      registerSyncHandlers(queue, deps);
-      const locationId = boxes.ghlBox.locationId;
+      const { boxes, store, deps, queue, locationId } = await open(`appt-poll-crash-${surface}`);
       const stream = appointmentPollStream(locationId);
       await pollAppointments(deps, { locationId, queue });
       const start = await getCursor(store.db, stream);
       const { ids } = await bookAppointments(boxes, 2);
-      let enqueues = 0;
-      const crashing = new Proxy(queue, {
-        get(target, prop) {
-          if (prop !== 'enqueueMany') return Reflect.get(target, prop, target) as unknown;
-          // The jobs are written in the poll's transaction, then the process dies.
-          return async (...args: Parameters<JobQueue['enqueueMany']>) => {
-            const written = await target.enqueueMany(...args);
-            if (++enqueues === 1) throw new Error('crash');
-            return written;
-          };
-        },
-      });
+      // The jobs are written in the poll's transaction, then the process dies.
+      const crashing = crashingQueue(queue, 1);
       await assert.rejects(pollAppointments(deps, { locationId, queue: crashing }), /crash/);
       assert.deepEqual(await getCursor(store.db, stream), start, 'the cursor did not move');
       assert.equal((await queue.counts()).waiting, 0, 'the jobs written rolled back with it');

@@ -17,8 +17,11 @@ import { appointmentRoute } from '../src/sync/appointment-route.ts';
 import { syncAppointment } from '../src/sync/appointment-sync.ts';
 import type { AppointmentSyncJob } from '../src/sync/appointment-sync.ts';
 import type { ContactSyncDeps } from '../src/sync/contact-sync.ts';
+import type { Store } from '../src/store/database.ts';
 import { operator } from './support/operator.ts';
 import { describeEachDialect } from './support/stores.ts';
+import { activeRental } from './support/rentals.ts';
+import type { TtProperty } from './support/rentals.ts';
 import type { Sandboxes } from './support/sync-harness.ts';
 import { startSandboxes, syncDeps } from './support/sync-harness.ts';
 
@@ -33,16 +36,6 @@ interface TtShowingDto {
   ExternalId: string | null;
 }
 
-interface TtPropertyDto {
-  PropertyId: number;
-  Address: string;
-  Address2: string | null;
-  City: string;
-  State: string;
-  ZipCode: string;
-  IsActive: boolean;
-}
-
 const START = '2026-12-03T10:00:00-08:00';
 const LATER = '2026-12-04T15:30:00-08:00';
 
@@ -53,14 +46,7 @@ function showingOf(boxes: Sandboxes, appointmentId: string): TtShowingDto[] {
 
 /** An active seeded rental's address as a person would type it. */
 function rentalAddress(boxes: Sandboxes): { propertyId: number; address: string } {
-  const properties = boxes.ttBox.state()['properties'] as TtPropertyDto[];
-  const rental = properties.find((p) => p.IsActive);
-  assert.ok(rental, 'the TT sandbox has an active rental');
-  const unit = rental.Address2 ? `, ${rental.Address2}` : '';
-  return {
-    propertyId: rental.PropertyId,
-    address: `${rental.Address}${unit}, ${rental.City}, ${rental.State} ${rental.ZipCode}`,
-  };
+  return activeRental(boxes.ttBox.state()['properties'] as TtProperty[]);
 }
 
 async function newContact(boxes: Sandboxes, n: number) {
@@ -133,16 +119,30 @@ for (const surface of ['extended', 'real'] as const) {
     });
     after(() => boxes.close());
 
-    test('an appointment at a rental address becomes one showing; a repeat writes nothing', async () => {
-      const store = await stores.open(`appt-create-${surface}`);
+    /** A fresh store, contact `n`, and one appointment of theirs at a rental at START. */
+    async function booked(name: string, n: number, appointmentStatus?: string) {
+      const store = await stores.open(`${name}-${surface}`);
       const deps = syncDeps(store, boxes);
-      const contact = await newContact(boxes, 1);
+      const contact = await newContact(boxes, n);
       const rental = rentalAddress(boxes);
       const appointment = await book(boxes, contact.id, {
         address: rental.address,
         startTime: START,
-        appointmentStatus: 'confirmed',
+        ...(appointmentStatus ? { appointmentStatus } : {}),
       });
+      return { store, deps, contact, rental, appointment };
+    }
+
+    /** The appointment's link in `store`. */
+    const linkOf = (store: Store, appointmentId: string) =>
+      findLinkByGhlId(store.db, 'appointment', boxes.ghlBox.locationId, appointmentId);
+
+    test('an appointment at a rental address becomes one showing; a repeat writes nothing', async () => {
+      const { store, deps, contact, rental, appointment } = await booked(
+        'appt-create',
+        1,
+        'confirmed',
+      );
       const job = jobFor(boxes, contact.id, appointment);
       const outcome = await syncAppointment(deps, job);
       assert.equal(outcome.kind, 'created');
@@ -191,15 +191,7 @@ for (const surface of ['extended', 'real'] as const) {
     });
 
     test('a reschedule and a no-show are applied where possible, recorded otherwise', async () => {
-      const store = await stores.open(`appt-update-${surface}`);
-      const deps = syncDeps(store, boxes);
-      const contact = await newContact(boxes, 2);
-      const rental = rentalAddress(boxes);
-      const appointment = await book(boxes, contact.id, {
-        address: rental.address,
-        startTime: START,
-        appointmentStatus: 'confirmed',
-      });
+      const { store, deps, contact, appointment } = await booked('appt-update', 2, 'confirmed');
       await syncAppointment(deps, jobFor(boxes, contact.id, appointment));
 
       const moved = await edit(boxes, appointment.id, { startTime: LATER });
@@ -214,12 +206,7 @@ for (const surface of ['extended', 'real'] as const) {
       );
       const [showing] = showingOf(boxes, appointment.id);
       assert.ok(showing);
-      const appointmentLink = await findLinkByGhlId(
-        store.db,
-        'appointment',
-        boxes.ghlBox.locationId,
-        appointment.id,
-      );
+      const appointmentLink = await linkOf(store, appointment.id);
       assert.ok(appointmentLink);
       const timeline = await listTimeline(store.db, appointmentLink.id);
       if (surface === 'extended') {
@@ -266,11 +253,8 @@ for (const surface of ['extended', 'real'] as const) {
     });
 
     test('a cancelled or deleted appointment cancels its showing where possible', async () => {
-      const store = await stores.open(`appt-cancel-${surface}`);
-      const deps = syncDeps(store, boxes);
-      const contact = await newContact(boxes, 3);
-      const rental = rentalAddress(boxes);
-      const first = await book(boxes, contact.id, { address: rental.address, startTime: START });
+      const booking = await booked('appt-cancel', 3);
+      const { store, deps, contact, rental, appointment: first } = booking;
       const second = await book(boxes, contact.id, { address: rental.address, startTime: LATER });
       await syncAppointment(deps, jobFor(boxes, contact.id, first));
       await syncAppointment(deps, jobFor(boxes, contact.id, second));
@@ -286,12 +270,7 @@ for (const surface of ['extended', 'real'] as const) {
         jobFor(boxes, contact.id, second, 'AppointmentDelete'),
       );
       assert.equal(byDelete.kind, 'deleted');
-      const secondLink = await findLinkByGhlId(
-        store.db,
-        'appointment',
-        boxes.ghlBox.locationId,
-        second.id,
-      );
+      const secondLink = await linkOf(store, second.id);
       assert.equal(secondLink?.state, 'unlinked');
       const expected = surface === 'extended' ? 'Cancelled' : 'Requested';
       assert.equal(showingOf(boxes, first.id)[0]?.Status, expected);
@@ -307,12 +286,7 @@ for (const surface of ['extended', 'real'] as const) {
         );
         assert.equal(revived.kind, 'not_applied');
         assert.deepEqual(revived.notApplied, ['status → Confirmed']);
-        const firstLink = await findLinkByGhlId(
-          store.db,
-          'appointment',
-          boxes.ghlBox.locationId,
-          first.id,
-        );
+        const firstLink = await linkOf(store, first.id);
         assert.ok(firstLink);
         const [version] = await listVersions(store.db, firstLink.id);
         assert.match(version?.note ?? '', /Cancelled in Tenant Turner and cannot change/);
@@ -329,25 +303,12 @@ for (const surface of ['extended', 'real'] as const) {
     });
 
     test('a late event as new as the synced state (same dateUpdated) asks GHL which is current', async () => {
-      const store = await stores.open(`appt-tie-${surface}`);
-      const deps = syncDeps(store, boxes);
-      const contact = await newContact(boxes, 5);
-      const rental = rentalAddress(boxes);
-      const appointment = await book(boxes, contact.id, {
-        address: rental.address,
-        startTime: START,
-        appointmentStatus: 'new',
-      });
+      const { store, deps, contact, appointment } = await booked('appt-tie', 5, 'new');
       await syncAppointment(deps, jobFor(boxes, contact.id, appointment));
       const confirmed = await edit(boxes, appointment.id, { appointmentStatus: 'confirmed' });
       const noShow = await edit(boxes, appointment.id, { appointmentStatus: 'noshow' });
       await syncAppointment(deps, jobFor(boxes, contact.id, noShow, 'AppointmentUpdate'));
-      const link = await findLinkByGhlId(
-        store.db,
-        'appointment',
-        boxes.ghlBox.locationId,
-        appointment.id,
-      );
+      const link = await linkOf(store, appointment.id);
       assert.ok(link);
       const entries = (await listTimeline(store.db, link.id)).length;
       // GHL stamps whole seconds: the confirmation, delivered late, looks as new as the no-show.
@@ -365,14 +326,7 @@ for (const surface of ['extended', 'real'] as const) {
     });
 
     test('a delete delivered before its create leaves no showing', async () => {
-      const store = await stores.open(`appt-early-delete-${surface}`);
-      const deps = syncDeps(store, boxes);
-      const contact = await newContact(boxes, 6);
-      const rental = rentalAddress(boxes);
-      const appointment = await book(boxes, contact.id, {
-        address: rental.address,
-        startTime: START,
-      });
+      const { store, deps, contact, appointment } = await booked('appt-early-delete', 6);
       await operator(boxes.ghlBox, 'DELETE', `/__sandbox/appointments/${appointment.id}`);
       const gone = await syncAppointment(
         deps,
@@ -382,12 +336,7 @@ for (const surface of ['extended', 'real'] as const) {
       const late = await syncAppointment(deps, jobFor(boxes, contact.id, appointment));
       assert.equal(late.kind, 'skipped', 'the late create books nothing');
       assert.equal(showingOf(boxes, appointment.id).length, 0);
-      const link = await findLinkByGhlId(
-        store.db,
-        'appointment',
-        boxes.ghlBox.locationId,
-        appointment.id,
-      );
+      const link = await linkOf(store, appointment.id);
       assert.equal(link?.state, 'unlinked');
       const timeline = await listTimeline(store.db, link.id);
       assert.deepEqual(
@@ -397,16 +346,9 @@ for (const surface of ['extended', 'real'] as const) {
     });
 
     test('an appointment missing from the contact list but found by GET is not a delete', async () => {
-      const store = await stores.open(`appt-absent-${surface}`);
-      const deps = syncDeps(store, boxes);
-      const owner = await newContact(boxes, 7);
+      const booking = await booked('appt-absent', 7, 'confirmed');
+      const { store, deps, contact: owner, appointment } = booking;
       const other = await newContact(boxes, 8);
-      const rental = rentalAddress(boxes);
-      const appointment = await book(boxes, owner.id, {
-        address: rental.address,
-        startTime: START,
-        appointmentStatus: 'confirmed',
-      });
       await syncAppointment(deps, jobFor(boxes, owner.id, appointment));
       const before = showingOf(boxes, appointment.id)[0];
       assert.ok(before);
@@ -429,15 +371,7 @@ for (const surface of ['extended', 'real'] as const) {
     });
 
     test('an appointment GET answers 404 for is handled as a delete', async () => {
-      const store = await stores.open(`appt-gone-${surface}`);
-      const deps = syncDeps(store, boxes);
-      const contact = await newContact(boxes, 9);
-      const rental = rentalAddress(boxes);
-      const appointment = await book(boxes, contact.id, {
-        address: rental.address,
-        startTime: START,
-        appointmentStatus: 'confirmed',
-      });
+      const { store, deps, contact, appointment } = await booked('appt-gone', 9, 'confirmed');
       await syncAppointment(deps, jobFor(boxes, contact.id, appointment));
       await operator(boxes.ghlBox, 'DELETE', `/__sandbox/appointments/${appointment.id}`);
       const ghl = boxes.ghl.location(boxes.ghlBox.locationId);

@@ -8,20 +8,17 @@
  * task.
  */
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, test } from 'node:test';
-import type { JobQueue } from '../src/queue/index.ts';
+import { test } from 'node:test';
 import type { Store } from '../src/store/database.ts';
 import { getCursor } from '../src/store/cursors.ts';
 import { findLinkByGhlId } from '../src/store/links.ts';
 import { listTimeline } from '../src/store/records.ts';
-import { registerSyncHandlers } from '../src/sync/jobs.ts';
 import { pollTasks, taskPollStream } from '../src/sync/task-poll.ts';
 import { TASK_SYNC_JOB } from '../src/sync/task-route.ts';
 import { operator } from './support/operator.ts';
-import { QueueHarness } from './support/queue-harness.ts';
+import { crashingQueue, pollSuite, rowCounts as countRows } from './support/poll-harness.ts';
 import { describeEachDialect } from './support/stores.ts';
 import type { Sandboxes } from './support/sync-harness.ts';
-import { startSandboxes, syncDeps } from './support/sync-harness.ts';
 
 interface TtTaskDto {
   Title: string;
@@ -58,45 +55,16 @@ async function contactWithTasks(boxes: Sandboxes, titles: string[]) {
   return { contact, tasks };
 }
 
-async function rowCounts(store: Store): Promise<number[]> {
-  const out: number[] = [];
-  for (const table of ['versions', 'timeline', 'links', 'snapshots'] as const) {
-    const row = await store.db
-      .selectFrom(table)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    out.push(Number(row.n));
-  }
-  return out;
-}
+const rowCounts = (store: Store) =>
+  countRows(store, ['versions', 'timeline', 'links', 'snapshots']);
 
 for (const surface of ['extended', 'real'] as const) {
   describeEachDialect(`task poll (${surface} surface)`, (stores) => {
-    let boxes: Sandboxes;
-    let queues: QueueHarness;
-    beforeEach(async () => {
-      boxes = await startSandboxes({ surface }, 0);
-    });
-    afterEach(async () => {
-      await queues.stopAll();
-      await boxes.close();
-    });
-
-    /** Runs the queue until `count` task-sync jobs have completed in total. */
-    const synced = (count: number) =>
-      queues.outcomes.wait(
-        (o) => o.name === TASK_SYNC_JOB && o.outcome === 'completed',
-        `${count} task-sync jobs completed`,
-        count,
-      );
+    /** `synced(count)` runs the queue until `count` task-sync jobs have completed in total. */
+    const { open, synced } = pollSuite(stores, surface, TASK_SYNC_JOB);
 
     test('a task created, then edited, with no webhook is caught by the poll', async () => {
-      queues = new QueueHarness();
-      const store = await stores.open(`task-poll-edit-${surface}`);
-      const deps = syncDeps(store, boxes);
-      const queue = queues.open(store);
-      registerSyncHandlers(queue, deps);
-      const locationId = boxes.ghlBox.locationId;
+      const { boxes, store, deps, queue, locationId } = await open(`task-poll-edit-${surface}`);
       const { contact, tasks } = await contactWithTasks(boxes, ['Send the lease']);
       const taskId = tasks[0]?.id ?? '';
 
@@ -148,11 +116,9 @@ for (const surface of ['extended', 'real'] as const) {
     });
 
     test('a second cycle before the jobs ran hands nothing over again', async () => {
-      queues = new QueueHarness();
-      const store = await stores.open(`task-poll-twice-${surface}`);
-      const deps = syncDeps(store, boxes);
-      const queue = queues.open(store);
-      const locationId = boxes.ghlBox.locationId;
+      const { boxes, store, deps, queue, locationId } = await open(`task-poll-twice-${surface}`, {
+        handlers: false,
+      });
       const { tasks } = await contactWithTasks(boxes, ['One', 'Two', 'Three']);
       const first = await pollTasks(deps, { locationId, queue, pageSize: 2 });
       assert.equal(first.pages, 2);
@@ -171,12 +137,7 @@ for (const surface of ['extended', 'real'] as const) {
     });
 
     test('an empty page and a short page delete and unlink nothing', async () => {
-      queues = new QueueHarness();
-      const store = await stores.open(`task-poll-empty-${surface}`);
-      const deps = syncDeps(store, boxes);
-      const queue = queues.open(store);
-      registerSyncHandlers(queue, deps);
-      const locationId = boxes.ghlBox.locationId;
+      const { boxes, store, deps, queue, locationId } = await open(`task-poll-empty-${surface}`);
       const { tasks } = await contactWithTasks(boxes, ['A', 'B', 'C']);
       await pollTasks(deps, { locationId, queue });
       await queue.start();
@@ -211,26 +172,10 @@ for (const surface of ['extended', 'real'] as const) {
     });
 
     test('a crash before a page commits hands that page over again, and each task syncs once', async () => {
-      queues = new QueueHarness();
-      const store = await stores.open(`task-poll-crash-${surface}`);
-      const deps = syncDeps(store, boxes);
-      const queue = queues.open(store);
-      registerSyncHandlers(queue, deps);
-      const locationId = boxes.ghlBox.locationId;
+      const { boxes, store, deps, queue, locationId } = await open(`task-poll-crash-${surface}`);
       const { tasks } = await contactWithTasks(boxes, ['P', 'Q', 'R', 'S']);
       // The process dies while committing the second page: its transaction rolls back.
-      let enqueues = 0;
-      const crashing = new Proxy(queue, {
-        get(target, prop) {
-          if (prop !== 'enqueueMany') return Reflect.get(target, prop, target) as unknown;
-          // The jobs are written in the poll's transaction, then the process dies.
-          return async (...args: Parameters<JobQueue['enqueueMany']>) => {
-            const written = await target.enqueueMany(...args);
-            if (++enqueues === 2) throw new Error('crash');
-            return written;
-          };
-        },
-      });
+      const crashing = crashingQueue(queue, 2);
       await assert.rejects(pollTasks(deps, { locationId, queue: crashing, pageSize: 2 }), /crash/);
       const halfway = await getCursor(store.db, taskPollStream(locationId));
       assert.equal(halfway?.tieBreak.length, 2, 'the first page was committed');
