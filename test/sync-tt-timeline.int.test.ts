@@ -19,6 +19,7 @@ import { inboxEntries } from '../src/store/inbox.ts';
 import { ensurePendingLinks, findLinkByGhlId, updateLink } from '../src/store/links.ts';
 import { syncContact } from '../src/sync/contact-sync.ts';
 import type { ContactSyncDeps } from '../src/sync/contact-sync.ts';
+import type { CreateJobQueueOptions } from '../src/queue/index.ts';
 import { InboxDispatcher } from '../src/sync/dispatcher.ts';
 import { personTimeline } from '../src/sync/timeline-view.ts';
 import { registerTtTimelineHandler } from '../src/sync/tt-event-job.ts';
@@ -238,10 +239,16 @@ describeEachDialect('Tenant Turner webhook and poll → one timeline', (stores) 
     await boxes.close();
   });
 
-  test('a change seen by the webhook and the poll makes one entry, whichever comes first', async () => {
-    const store = await stores.open('tt-webhook-poll');
-    const deps = syncDeps(store, boxes);
-    const queue = harness.open(store);
+  /**
+   * A started queue with the tt-timeline handler, an inbox dispatcher, and ttsync's server
+   * subscribed to the Tenant Turner sandbox's webhooks; `close` unsubscribes and stops the server.
+   */
+  async function webhooks(
+    store: Store,
+    deps: ContactSyncDeps,
+    options: Partial<CreateJobQueueOptions> = {},
+  ) {
+    const queue = harness.open(store, options);
     registerTtTimelineHandler(queue, deps);
     await queue.start();
     const dispatcher = new InboxDispatcher({
@@ -258,6 +265,17 @@ describeEachDialect('Tenant Turner webhook and poll → one timeline', (stores) 
     await server.listen({ port: 0, host: '127.0.0.1' });
     const { port } = server.server.address() as AddressInfo;
     const subscription = boxes.ttBox.subscribeWebhook(`http://127.0.0.1:${port}/webhooks/tt`);
+    const close = async () => {
+      await operator(boxes.ttBox, 'DELETE', `/__sandbox/webhooks/subscriptions/${subscription}`);
+      await server.close();
+    };
+    return { dispatcher, close };
+  }
+
+  test('a change seen by the webhook and the poll makes one entry, whichever comes first', async () => {
+    const store = await stores.open('tt-webhook-poll');
+    const deps = syncDeps(store, boxes);
+    const { dispatcher, close } = await webhooks(store, deps);
     try {
       const { contactId, applicationId } = await linkedLead(boxes, deps, `wh-${stores.dialect}`);
       let jobs = 0;
@@ -307,8 +325,7 @@ describeEachDialect('Tenant Turner webhook and poll → one timeline', (stores) 
         .execute();
       assert.equal(new Set(refs.map((r) => r.ref_id)).size, refs.length);
     } finally {
-      await operator(boxes.ttBox, 'DELETE', `/__sandbox/webhooks/subscriptions/${subscription}`);
-      await server.close();
+      await close();
     }
   });
 
@@ -316,23 +333,10 @@ describeEachDialect('Tenant Turner webhook and poll → one timeline', (stores) 
     const store = await stores.open('tt-webhook-pending');
     const deps = syncDeps(store, boxes);
     // Slow and many retries, so the job is still waiting when the link commits.
-    const queue = harness.open(store, { backoff: { baseMs: 300, maxMs: 600 }, maxAttempts: 20 });
-    registerTtTimelineHandler(queue, deps);
-    await queue.start();
-    const dispatcher = new InboxDispatcher({
-      db: store.db,
-      queue,
-      clock: systemClock,
-      logger: silentLogger,
+    const { dispatcher, close } = await webhooks(store, deps, {
+      backoff: { baseMs: 300, maxMs: 600 },
+      maxAttempts: 20,
     });
-    const server = buildServer({
-      store,
-      ghlVerifier: new GhlWebhookVerifier(),
-      ttVerifier: new TtWebhookVerifier({ signingKeys: [boxes.ttBox.webhookSigningKey] }),
-    });
-    await server.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = server.server.address() as AddressInfo;
-    const subscription = boxes.ttBox.subscribeWebhook(`http://127.0.0.1:${port}/webhooks/tt`);
     try {
       // What a contact sync does: the pending link first, then the lead (announced at once).
       const contactId = `pendingContact${stores.dialect}`;
@@ -379,8 +383,7 @@ describeEachDialect('Tenant Turner webhook and poll → one timeline', (stores) 
         ['Lead created'],
       );
     } finally {
-      await operator(boxes.ttBox, 'DELETE', `/__sandbox/webhooks/subscriptions/${subscription}`);
-      await server.close();
+      await close();
     }
   });
 });
