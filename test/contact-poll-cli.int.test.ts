@@ -8,10 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { READ_WRITE } from './support/ghl-harness.ts';
 import { runTtsync } from './support/processes.ts';
 import type { Sandboxes } from './support/sync-harness.ts';
-import { startSandboxes } from './support/sync-harness.ts';
+import { cliEnv, startSandboxes } from './support/sync-harness.ts';
 
 let boxes: Sandboxes;
 let dir: string;
@@ -25,16 +24,7 @@ after(async () => {
 });
 
 test('ttsync poll contacts syncs what changed, once, and prints it', async () => {
-  const env = {
-    GHL_BASE_URL: boxes.ghlBox.url,
-    GHL_PRIVATE_TOKEN: boxes.ghlBox.mintToken({ scopes: READ_WRITE, kind: 'pit' }).accessToken,
-    GHL_LOCATION_ID: boxes.ghlBox.locationId,
-    TT_BASE_URL: boxes.ttBox.url,
-    TT_API_KEY: boxes.ttBox.apiKey,
-    TT_REQUESTS_PER_SECOND: '0',
-    TTSYNC_DATA_DIR: dir,
-    LOG_LEVEL: 'warn',
-  };
+  const env = cliEnv(boxes, dir);
   const contact = await boxes.ghl.location(boxes.ghlBox.locationId).createContact({
     firstName: 'Cli',
     lastName: 'Poll',

@@ -13,11 +13,10 @@ import { after, before, test } from 'node:test';
 import { openStore } from '../src/store/database.ts';
 import { releaseLock, tryAcquireLock } from '../src/store/locks.ts';
 import { pollLockName } from '../src/sync/poll-lock.ts';
-import { READ_WRITE } from './support/ghl-harness.ts';
 import { operator } from './support/operator.ts';
 import { runTtsync } from './support/processes.ts';
 import type { Sandboxes } from './support/sync-harness.ts';
-import { startSandboxes } from './support/sync-harness.ts';
+import { cliEnv, startSandboxes } from './support/sync-harness.ts';
 
 let boxes: Sandboxes;
 let dir: string;
@@ -36,16 +35,7 @@ function byExternalId(kind: 'tasks' | 'showings', id: string): unknown[] {
 }
 
 test('ttsync poll tasks and poll appointments hand over what changed, run it, and say so', async () => {
-  const env = {
-    GHL_BASE_URL: boxes.ghlBox.url,
-    GHL_PRIVATE_TOKEN: boxes.ghlBox.mintToken({ scopes: READ_WRITE, kind: 'pit' }).accessToken,
-    GHL_LOCATION_ID: boxes.ghlBox.locationId,
-    TT_BASE_URL: boxes.ttBox.url,
-    TT_API_KEY: boxes.ttBox.apiKey,
-    TT_REQUESTS_PER_SECOND: '0',
-    TTSYNC_DATA_DIR: dir,
-    LOG_LEVEL: 'warn',
-  };
+  const env = cliEnv(boxes, dir);
   const contact = await boxes.ghl.location(boxes.ghlBox.locationId).createContact({
     firstName: 'Cli',
     lastName: 'Children',

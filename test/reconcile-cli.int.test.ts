@@ -11,10 +11,9 @@ import { after, before, test } from 'node:test';
 import { openStore } from '../src/store/database.ts';
 import { listLinks } from '../src/store/links.ts';
 import { backfillContacts } from '../src/sync/backfill.ts';
-import { READ_WRITE } from './support/ghl-harness.ts';
 import { runTtsync } from './support/processes.ts';
 import type { Sandboxes } from './support/sync-harness.ts';
-import { startSandboxes, syncDeps } from './support/sync-harness.ts';
+import { cliEnv, startSandboxes, syncDeps } from './support/sync-harness.ts';
 
 let boxes: Sandboxes;
 before(async () => {
@@ -33,16 +32,7 @@ test('ttsync reconcile: dry run, refused heal (exit 1), heal with a raised share
     const half = links.slice(0, Math.ceil(links.length / 2));
     const ghl = boxes.ghl.location(locationId);
     for (const link of half) await ghl.deleteContact(link.ghlId ?? '');
-    const env = {
-      GHL_BASE_URL: boxes.ghlBox.url,
-      GHL_PRIVATE_TOKEN: boxes.ghlBox.mintToken({ scopes: READ_WRITE, kind: 'pit' }).accessToken,
-      GHL_LOCATION_ID: locationId,
-      TT_BASE_URL: boxes.ttBox.url,
-      TT_API_KEY: boxes.ttBox.apiKey,
-      TT_REQUESTS_PER_SECOND: '0',
-      TTSYNC_DATA_DIR: dir,
-      LOG_LEVEL: 'warn',
-    };
+    const env = cliEnv(boxes, dir);
 
     const dry = runTtsync(['reconcile', '--show', '2', '--contacts-only'], env);
     assert.equal(await dry.exited, 0, dry.output());

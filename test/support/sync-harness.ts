@@ -71,3 +71,20 @@ export function syncDeps(store: Store, boxes: Sandboxes, mapping: unknown = {}):
     logger: silentLogger,
   };
 }
+
+/**
+ * The environment a `ttsync` command run as a process needs to reach `boxes` (a PIT with
+ * read-write scopes, Tenant Turner unthrottled), its SQLite store in `dataDir`, warnings only.
+ */
+export function cliEnv(boxes: Sandboxes, dataDir: string): Record<string, string> {
+  return {
+    GHL_BASE_URL: boxes.ghlBox.url,
+    GHL_PRIVATE_TOKEN: boxes.ghlBox.mintToken({ scopes: READ_WRITE, kind: 'pit' }).accessToken,
+    GHL_LOCATION_ID: boxes.ghlBox.locationId,
+    TT_BASE_URL: boxes.ttBox.url,
+    TT_API_KEY: boxes.ttBox.apiKey,
+    TT_REQUESTS_PER_SECOND: '0',
+    TTSYNC_DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+  };
+}
