@@ -21,7 +21,8 @@
  */
 import type { GhlCalendarEvent } from '../ghl/types.ts';
 import type { JobQueue } from '../queue/index.ts';
-import { getCursor, putCursor } from '../store/cursors.ts';
+import { putCursor } from '../store/cursors.ts';
+import type { Cursor } from '../store/cursors.ts';
 import { APPOINTMENT_SYNC_JOB, appointmentCoalesceKey } from './appointment-jobs.ts';
 import type { AppointmentSyncPayload } from './appointment-jobs.ts';
 import type { AppointmentLike } from './appointment-mapping.ts';
@@ -29,14 +30,7 @@ import { appointmentFromEvent, appointmentHash, appointmentState } from './appoi
 import { locationAppointmentWindows, locationCalendars } from './child-streams.ts';
 import type { ContactSyncDeps } from './contact-sync.ts';
 import { personKey } from './jobs.ts';
-import {
-  DEFAULT_POLL_LOOKBACK_MS,
-  advanceCursor,
-  pollSince,
-  seenAt,
-  stampOf,
-  startingCursor,
-} from './poll-cursor.ts';
+import { advanceCursor, pollStart, seenAt, stampOf, startingCursor } from './poll-cursor.ts';
 import type { Stamped } from './poll-cursor.ts';
 import { alreadySynced, knownHashes } from './poll-known.ts';
 
@@ -100,9 +94,7 @@ export async function pollAppointments(
   const { locationId, signal } = options;
   const window = windowOf(options, deps.clock.now());
   const stream = appointmentPollStream(locationId);
-  const cursor = await getCursor(deps.db, stream);
-  const startedAt = deps.clock.now();
-  const since = pollSince(cursor, startedAt, options.lookbackMs ?? DEFAULT_POLL_LOOKBACK_MS);
+  const { cursor, startedAt, since } = await pollStart(deps, stream, options.lookbackMs);
   const ghl = deps.ghl.location(locationId, 'reconcile');
   const calls = { lane: 'reconcile' as const, signal };
   const calendars = await locationCalendars(ghl, calls);
@@ -177,7 +169,7 @@ async function changedSince(
   deps: ContactSyncDeps,
   locationId: string,
   reads: readonly Read[],
-  from: { cursor: Awaited<ReturnType<typeof getCursor>>; since: number },
+  from: { cursor: Cursor | undefined; since: number },
   result: AppointmentPollResult,
 ): Promise<AppointmentSyncPayload[]> {
   const candidates: Read[] = [];

@@ -14,19 +14,12 @@ import type { GhlLocationClient } from '../ghl/client.ts';
 import type { ContactSearchPage, SearchContactsOptions } from '../ghl/ops/contact-lists.ts';
 import type { GhlSearchContact } from '../ghl/types.ts';
 import type { JobQueue } from '../queue/index.ts';
-import { getCursor, putCursor } from '../store/cursors.ts';
+import { putCursor } from '../store/cursors.ts';
 import type { Cursor } from '../store/cursors.ts';
 import { handOverFailures, planAndApplyPage } from './contact-page.ts';
 import { commitEffects, needsCommit } from './contact-sync.ts';
 import type { ContactSyncDeps, ContactSyncOutcome } from './contact-sync.ts';
-import {
-  DEFAULT_POLL_LOOKBACK_MS,
-  advanceCursor,
-  pollSince,
-  seenAt,
-  stampOf,
-  startingCursor,
-} from './poll-cursor.ts';
+import { advanceCursor, pollStart, seenAt, stampOf, startingCursor } from './poll-cursor.ts';
 import type { Stamped } from './poll-cursor.ts';
 
 /** Options of one poll. */
@@ -75,10 +68,9 @@ export async function pollContacts(
 ): Promise<PollResult> {
   const { locationId, signal } = options;
   const stream = pollStream(locationId);
-  const lookbackMs = options.lookbackMs ?? DEFAULT_POLL_LOOKBACK_MS;
-  let cursor = await getCursor(deps.db, stream);
-  const startedAt = deps.clock.now();
-  const since = pollSince(cursor, startedAt, lookbackMs);
+  const start = await pollStart(deps, stream, options.lookbackMs);
+  const { startedAt, since } = start;
+  let cursor = start.cursor;
   const result: PollResult = {
     locationId,
     since,

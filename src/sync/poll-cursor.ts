@@ -5,7 +5,9 @@
  * a little late), skips a record at the cursor's time whose id is in the set, and commits the
  * advanced cursor after the writes it covers. See docs/sync.md, "Polls".
  */
+import { getCursor } from '../store/cursors.ts';
 import type { Cursor } from '../store/cursors.ts';
+import type { ContactSyncDeps } from './contact-types.ts';
 
 /** Default lookback behind the cursor: GHL may show an update a few seconds late. */
 export const DEFAULT_POLL_LOOKBACK_MS = 60_000;
@@ -25,6 +27,20 @@ export function stampOf(raw: string | undefined): number | undefined {
 /** Where a poll starts reading: the cursor (or `now` for the first poll) minus the lookback. */
 export function pollSince(cursor: Cursor | undefined, now: number, lookbackMs: number): number {
   return (cursor ? Number(cursor.value) : now) - lookbackMs;
+}
+
+/**
+ * A poll's start: `stream`'s saved cursor, the time the poll starts (read after the cursor), and
+ * where it reads from (`pollSince`, `lookbackMs` behind; default one minute).
+ */
+export async function pollStart(
+  deps: Pick<ContactSyncDeps, 'db' | 'clock'>,
+  stream: string,
+  lookbackMs = DEFAULT_POLL_LOOKBACK_MS,
+): Promise<{ cursor: Cursor | undefined; startedAt: number; since: number }> {
+  const cursor = await getCursor(deps.db, stream);
+  const startedAt = deps.clock.now();
+  return { cursor, startedAt, since: pollSince(cursor, startedAt, lookbackMs) };
 }
 
 /**
