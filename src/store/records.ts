@@ -5,6 +5,8 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, Side } from './schema.ts';
+import { timelineRow } from './timeline-entries.ts';
+import type { TimelineEntryWrite } from './timeline-entries.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -45,15 +47,7 @@ export interface ChangeRecord {
   /** New snapshots: of the side written (when applied) and of the source as last seen. */
   snapshots: SnapshotWrite[];
   provenance: { field: string; sourceField: string; valueHash: string }[];
-  timeline: {
-    occurredAt: number;
-    occurredRaw?: string | undefined;
-    source: string;
-    kind: string;
-    summary: string;
-    refId: string;
-    data?: unknown;
-  };
+  timeline: Omit<TimelineEntryWrite, 'linkId'>;
   audit: {
     actor: string;
     action: string;
@@ -203,19 +197,7 @@ export async function recordChanges(
   for (const part of chunks(changes)) {
     await db
       .insertInto('timeline')
-      .values(
-        part.map(({ linkId, timeline: t }) => ({
-          link_id: linkId,
-          occurred_at: t.occurredAt,
-          occurred_raw: t.occurredRaw ?? null,
-          source: t.source,
-          kind: t.kind,
-          summary: t.summary,
-          ref_id: t.refId,
-          data: json(t.data),
-          recorded_at: now,
-        })),
-      )
+      .values(part.map(({ linkId, timeline }) => timelineRow(linkId, timeline, now)))
       .onConflict((oc) => oc.columns(['link_id', 'source', 'kind', 'ref_id']).doNothing())
       .execute();
   }

@@ -5,7 +5,7 @@
  * on Tenant Turner's activity timeline. Inserting an entry twice (same link, source, kind and
  * `ref_id`) keeps the first.
  */
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -63,6 +63,25 @@ function toEntry(row: Selectable<Database['timeline']>): TimelineEntry {
   };
 }
 
+/** The `timeline` row of `entry` on link `linkId`, recorded at `now`. */
+export function timelineRow(
+  linkId: string,
+  entry: Omit<TimelineEntryWrite, 'linkId'>,
+  now: number,
+): Insertable<Database['timeline']> {
+  return {
+    link_id: linkId,
+    occurred_at: entry.occurredAt,
+    occurred_raw: entry.occurredRaw ?? null,
+    source: entry.source,
+    kind: entry.kind,
+    summary: entry.summary,
+    ref_id: entry.refId,
+    data: entry.data === undefined ? null : JSON.stringify(entry.data),
+    recorded_at: now,
+  };
+}
+
 /** Stores entries not stored yet; resolves with the ref ids of those it inserted. */
 export async function insertTimelineEntries(
   db: Db,
@@ -73,19 +92,7 @@ export async function insertTimelineEntries(
   for (let i = 0; i < entries.length; i += 200) {
     const rows = await db
       .insertInto('timeline')
-      .values(
-        entries.slice(i, i + 200).map((e) => ({
-          link_id: e.linkId,
-          occurred_at: e.occurredAt,
-          occurred_raw: e.occurredRaw ?? null,
-          source: e.source,
-          kind: e.kind,
-          summary: e.summary,
-          ref_id: e.refId,
-          data: e.data === undefined ? null : JSON.stringify(e.data),
-          recorded_at: now,
-        })),
-      )
+      .values(entries.slice(i, i + 200).map((e) => timelineRow(e.linkId, e, now)))
       .onConflict((oc) => oc.columns(['link_id', 'source', 'kind', 'ref_id']).doNothing())
       .returning('ref_id')
       .execute();
