@@ -8,14 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  operatorJson,
-  runTtsync,
-  startGhlSandboxProcess,
-  startTtSandboxProcess,
-  ttsyncEnv,
-} from './support/processes.ts';
+import { operatorJson, runTtsync, ttsyncEnv } from './support/processes.ts';
 import type { GhlSandboxProcessInfo, TtSandboxProcessInfo } from './support/processes.ts';
+import { ghlRateLimitOff, startEmptySandboxProcesses } from './support/sandbox-processes.ts';
 
 const CONTACTS = process.env['TTSYNC_FULL'] ? 2_000 : 600;
 const PAGE_SIZE = CONTACTS / 10;
@@ -38,11 +33,8 @@ describe(`backfill of ${CONTACTS} contacts killed ${KILLS} times`, () => {
   let tt: TtSandboxProcessInfo;
   let dataDir: string;
   before(async () => {
-    [ghl, tt] = await Promise.all([
-      startGhlSandboxProcess(['--contacts', '0']),
-      startTtSandboxProcess(['--leads', '0']),
-    ]);
-    await operatorJson(`${ghl.url}/__sandbox/rate-limit`, 'POST', { enabled: false });
+    [ghl, tt] = await startEmptySandboxProcesses();
+    await ghlRateLimitOff(ghl);
     dataDir = mkdtempSync(join(tmpdir(), 'ttsync-crash-'));
     const ids: string[] = [];
     for (let batch = 0; batch < CONTACTS; batch += 50) {

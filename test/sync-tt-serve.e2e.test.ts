@@ -11,20 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
-import {
-  eventually,
-  operatorJson,
-  runTtsync,
-  startGhlSandboxProcess,
-  startTtSandboxProcess,
-  ttsyncEnv,
-} from './support/processes.ts';
+import { eventually, operatorJson, runTtsync, ttsyncEnv } from './support/processes.ts';
+import { startEmptySandboxProcesses } from './support/sandbox-processes.ts';
 
 test('Tenant Turner webhooks reach the timeline through ttsync serve; the poll adds nothing', async () => {
-  const [ghl, tt] = await Promise.all([
-    startGhlSandboxProcess(['--contacts', '0']),
-    startTtSandboxProcess(['--surface', 'extended', '--leads', '0']),
-  ]);
+  const [ghl, tt] = await startEmptySandboxProcesses('extended');
   const [, signingKey = ''] = await tt.process.waitFor(/webhook signing key (\S+)/);
   const dataDir = mkdtempSync(join(tmpdir(), 'ttsync-tt-serve-'));
   const env = ttsyncEnv(ghl, tt, dataDir, {

@@ -10,14 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
-import {
-  eventually,
-  operatorJson,
-  runTtsync,
-  startGhlSandboxProcess,
-  startTtSandboxProcess,
-  ttsyncEnv,
-} from './support/processes.ts';
+import { eventually, operatorJson, runTtsync, ttsyncEnv } from './support/processes.ts';
+import { startEmptySandboxProcesses, wireGhlToTtsync } from './support/sandbox-processes.ts';
 import type {
   GhlSandboxProcessInfo,
   RunningProcess,
@@ -43,19 +37,11 @@ interface Stack {
 }
 
 async function startStack(surface: 'real' | 'extended', env: Record<string, string> = {}) {
-  const [ghl, tt] = await Promise.all([
-    startGhlSandboxProcess(['--contacts', '0']),
-    startTtSandboxProcess(['--surface', surface, '--leads', '0']),
-  ]);
+  const [ghl, tt] = await startEmptySandboxProcesses(surface);
   const dataDir = mkdtempSync(join(tmpdir(), 'ttsync-e2e-'));
   const ttsync = runTtsync(['serve'], ttsyncEnv(ghl, tt, dataDir, env));
   const [, url = ''] = await ttsync.waitFor(/ttsync serving on (\S+) /);
-  await operatorJson(`${ghl.url}/__sandbox/webhooks/subscriptions`, 'POST', {
-    url: `${url}/webhooks/ghl`,
-  });
-  await operatorJson(`${ghl.url}/__sandbox/settings`, 'POST', { webhookRetryIntervalMs: 300 });
-  // The test's own GHL calls share the location's budget with ttsync; limits have their own tests.
-  await operatorJson(`${ghl.url}/__sandbox/rate-limit`, 'POST', { enabled: false });
+  await wireGhlToTtsync(ghl, url);
   const stack: Stack = {
     ghl,
     tt,

@@ -10,19 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import {
-  eventually,
-  operatorJson,
-  runTtsync,
-  startGhlSandboxProcess,
-  startTtSandboxProcess,
-  ttsyncEnv,
-} from './support/processes.ts';
+import { eventually, operatorJson, runTtsync, ttsyncEnv } from './support/processes.ts';
 import type {
   GhlSandboxProcessInfo,
   RunningProcess,
   TtSandboxProcessInfo,
 } from './support/processes.ts';
+import { ghlRateLimitOff, startEmptySandboxProcesses } from './support/sandbox-processes.ts';
 import { postgresProblem, TEST_PG_URL } from './support/stores.ts';
 
 const CONTACTS = process.env['TTSYNC_FULL'] ? 1_000 : 200;
@@ -49,11 +43,8 @@ describe(
       await client.connect();
       await client.query(`create database ${database}`);
       await client.end();
-      [ghl, tt] = await Promise.all([
-        startGhlSandboxProcess(['--contacts', '0']),
-        startTtSandboxProcess(['--leads', '0']),
-      ]);
-      await operatorJson(`${ghl.url}/__sandbox/rate-limit`, 'POST', { enabled: false });
+      [ghl, tt] = await startEmptySandboxProcesses();
+      await ghlRateLimitOff(ghl);
       dataDir = mkdtempSync(join(tmpdir(), 'ttsync-workers-'));
     });
     after(async () => {

@@ -10,15 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { GHL_OAUTH_SCOPES } from '../../src/app.ts';
-import {
-  eventually,
-  operatorJson,
-  runTtsync,
-  startGhlSandboxProcess,
-  startTtSandboxProcess,
-  ttsyncEnv,
-} from './processes.ts';
+import { eventually, operatorJson, runTtsync, ttsyncEnv } from './processes.ts';
 import type { GhlSandboxProcessInfo, RunningProcess, TtSandboxProcessInfo } from './processes.ts';
+import { startEmptySandboxProcesses, wireGhlToTtsync } from './sandbox-processes.ts';
 
 export type Surface = 'real' | 'extended';
 
@@ -49,10 +43,7 @@ export async function startChildStack(
   surface: Surface,
   options: ChildStackOptions = {},
 ): Promise<ChildStack> {
-  const [ghl, tt] = await Promise.all([
-    startGhlSandboxProcess(['--contacts', '0']),
-    startTtSandboxProcess(['--surface', surface, '--leads', '0']),
-  ]);
+  const [ghl, tt] = await startEmptySandboxProcesses(surface);
   const { accessToken } = await operatorJson<{ accessToken: string }>(
     `${ghl.url}/__sandbox/tokens`,
     'POST',
@@ -62,12 +53,7 @@ export async function startChildStack(
   const env = ttsyncEnv({ ...ghl, token: accessToken }, tt, dataDir, options.env);
   const ttsync = runTtsync(['serve'], env);
   const [, url = ''] = await ttsync.waitFor(/ttsync serving on (\S+) /);
-  await operatorJson(`${ghl.url}/__sandbox/webhooks/subscriptions`, 'POST', {
-    url: `${url}/webhooks/ghl`,
-  });
-  await operatorJson(`${ghl.url}/__sandbox/settings`, 'POST', { webhookRetryIntervalMs: 300 });
-  // The test's own GHL calls share the location's budget with ttsync; limits have their own tests.
-  await operatorJson(`${ghl.url}/__sandbox/rate-limit`, 'POST', { enabled: false });
+  await wireGhlToTtsync(ghl, url);
   if (options.ghlFaults) {
     await operatorJson(`${ghl.url}/__sandbox/faults`, 'POST', options.ghlFaults);
   }
