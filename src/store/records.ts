@@ -6,7 +6,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, Side } from './schema.ts';
 import { timelineRow } from './timeline-entries.ts';
-import type { TimelineEntryWrite } from './timeline-entries.ts';
+import type { TimelineEntry, TimelineEntryWrite } from './timeline-entries.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -286,16 +286,7 @@ export async function listVersions(
 export async function listTimeline(
   db: Db,
   linkId: string,
-): Promise<
-  {
-    occurredAt: number;
-    occurredRaw: string | undefined;
-    source: string;
-    kind: string;
-    summary: string;
-    refId: string;
-  }[]
-> {
+): Promise<Omit<TimelineEntry, 'id' | 'linkId' | 'data'>[]> {
   const rows = await db
     .selectFrom('timeline')
     .selectAll()
