@@ -23,17 +23,7 @@ import {
 import type { ChildStack, TimelineLine } from './support/children-e2e.ts';
 import { eventually } from './support/processes.ts';
 import { activeRental } from './support/rentals.ts';
-import type { TtProperty } from './support/rentals.ts';
-
-interface TtShowing {
-  ShowingId: number;
-  ApplicationId: number;
-  PropertyId: number;
-  RequestedTimes: string[];
-  ScheduledTime: string | null;
-  Status: string;
-  ExternalId: string | null;
-}
+import type { TtProperty, TtShowing } from './support/rentals.ts';
 
 interface GhlAppointment {
   id: string;

@@ -21,26 +21,15 @@ import type { Store } from '../src/store/database.ts';
 import { operator } from './support/operator.ts';
 import { describeEachDialect } from './support/stores.ts';
 import { activeRental } from './support/rentals.ts';
-import type { TtProperty } from './support/rentals.ts';
+import type { TtProperty, TtShowing } from './support/rentals.ts';
 import type { Sandboxes } from './support/sync-harness.ts';
 import { startSandboxes, syncDeps } from './support/sync-harness.ts';
-
-interface TtShowingDto {
-  ShowingId: number;
-  ApplicationId: number;
-  PropertyId: number;
-  RequestedTimes: string[];
-  ScheduledTime: string | null;
-  Status: string;
-  Rescheduled: boolean;
-  ExternalId: string | null;
-}
 
 const START = '2026-12-03T10:00:00-08:00';
 const LATER = '2026-12-04T15:30:00-08:00';
 
-function showingOf(boxes: Sandboxes, appointmentId: string): TtShowingDto[] {
-  const all = boxes.ttBox.state()['showings'] as TtShowingDto[];
+function showingOf(boxes: Sandboxes, appointmentId: string): TtShowing[] {
+  const all = boxes.ttBox.state()['showings'] as TtShowing[];
   return all.filter((s) => s.ExternalId === appointmentId);
 }
 

@@ -18,6 +18,7 @@ import { TASK_RESOLVE_JOB, TASK_SYNC_JOB } from '../src/sync/task-route.ts';
 import type { TaskResolvePayload } from '../src/sync/task-route.ts';
 import { syncTask } from '../src/sync/task-sync.ts';
 import { operator } from './support/operator.ts';
+import { rowCounts } from './support/row-counts.ts';
 import type { Sandboxes } from './support/sync-harness.ts';
 import { startSandboxes, syncDeps } from './support/sync-harness.ts';
 import { describeEachDialect } from './support/stores.ts';
@@ -47,17 +48,7 @@ async function newContact(boxes: Sandboxes, suffix: number) {
   });
 }
 
-async function counts(store: Store): Promise<number[]> {
-  const out: number[] = [];
-  for (const table of ['versions', 'audit', 'timeline'] as const) {
-    const row = await store.db
-      .selectFrom(table)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    out.push(Number(row.n));
-  }
-  return out;
-}
+const counts = (store: Store) => rowCounts(store, ['versions', 'audit', 'timeline']);
 
 function inboxEntry(eventType: string, payload: Record<string, unknown>): InboxEntry {
   return {

@@ -16,7 +16,8 @@ import { listTimeline } from '../src/store/records.ts';
 import { pollTasks, taskPollStream } from '../src/sync/task-poll.ts';
 import { TASK_SYNC_JOB } from '../src/sync/task-route.ts';
 import { operator } from './support/operator.ts';
-import { crashingQueue, pollSuite, rowCounts as countRows } from './support/poll-harness.ts';
+import { crashingQueue, pollSuite } from './support/poll-harness.ts';
+import { rowCounts as countRows } from './support/row-counts.ts';
 import { describeEachDialect } from './support/stores.ts';
 import type { Sandboxes } from './support/sync-harness.ts';
 

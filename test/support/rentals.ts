@@ -1,6 +1,7 @@
 /**
- * The Tenant Turner sandbox's rentals as tests read them: the first active one, with its address
- * as a person would type it (what a GHL appointment's address must match to book a showing).
+ * The Tenant Turner sandbox's rentals and showings as tests read them: the first active rental,
+ * with its address as a person would type it (what a GHL appointment's address must match to
+ * book a showing), and a showing's fields.
  */
 import assert from 'node:assert/strict';
 
@@ -13,6 +14,18 @@ export interface TtProperty {
   State: string;
   ZipCode: string;
   IsActive: boolean;
+}
+
+/** A showing as the Tenant Turner sandbox's state lists it. */
+export interface TtShowing {
+  ShowingId: number;
+  ApplicationId: number;
+  PropertyId: number;
+  RequestedTimes: string[];
+  ScheduledTime: string | null;
+  Status: string;
+  Rescheduled: boolean;
+  ExternalId: string | null;
 }
 
 /** The first active rental of `properties` (the sandbox's `properties` state): id and address. */
