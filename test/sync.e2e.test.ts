@@ -5,13 +5,12 @@
  * not be stored is answered 429, redelivered by GHL and processed once.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
-import { eventually, operatorJson, runTtsync, ttsyncEnv } from './support/processes.ts';
-import { startEmptySandboxProcesses, wireGhlToTtsync } from './support/sandbox-processes.ts';
+import { eventually, operatorJson } from './support/processes.ts';
+import { startEmptySandboxProcesses, startWiredServe } from './support/sandbox-processes.ts';
 import type {
   GhlSandboxProcessInfo,
   RunningProcess,
@@ -38,10 +37,7 @@ interface Stack {
 
 async function startStack(surface: 'real' | 'extended', env: Record<string, string> = {}) {
   const [ghl, tt] = await startEmptySandboxProcesses(surface);
-  const dataDir = mkdtempSync(join(tmpdir(), 'ttsync-e2e-'));
-  const ttsync = runTtsync(['serve'], ttsyncEnv(ghl, tt, dataDir, env));
-  const [, url = ''] = await ttsync.waitFor(/ttsync serving on (\S+) /);
-  await wireGhlToTtsync(ghl, url);
+  const { ttsync, url, dataDir } = await startWiredServe(ghl, tt, 'ttsync-e2e-', env);
   const stack: Stack = {
     ghl,
     tt,

@@ -5,14 +5,13 @@
  * would), and `ttsync timeline` run as a process with its lines parsed.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { GHL_OAUTH_SCOPES } from '../../src/app.ts';
-import { eventually, operatorJson, runTtsync, ttsyncEnv } from './processes.ts';
+import { eventually, operatorJson, runTtsync } from './processes.ts';
 import type { GhlSandboxProcessInfo, RunningProcess, TtSandboxProcessInfo } from './processes.ts';
-import { startEmptySandboxProcesses, wireGhlToTtsync } from './sandbox-processes.ts';
+import { startEmptySandboxProcesses, startWiredServe } from './sandbox-processes.ts';
 
 export type Surface = 'real' | 'extended';
 
@@ -49,11 +48,12 @@ export async function startChildStack(
     'POST',
     { kind: 'pit', scopes: GHL_OAUTH_SCOPES },
   );
-  const dataDir = mkdtempSync(join(tmpdir(), `ttsync-children-${surface}-`));
-  const env = ttsyncEnv({ ...ghl, token: accessToken }, tt, dataDir, options.env);
-  const ttsync = runTtsync(['serve'], env);
-  const [, url = ''] = await ttsync.waitFor(/ttsync serving on (\S+) /);
-  await wireGhlToTtsync(ghl, url);
+  const { ttsync, dataDir, env } = await startWiredServe(
+    { ...ghl, token: accessToken },
+    tt,
+    `ttsync-children-${surface}-`,
+    options.env,
+  );
   if (options.ghlFaults) {
     await operatorJson(`${ghl.url}/__sandbox/faults`, 'POST', options.ghlFaults);
   }

@@ -3,8 +3,17 @@
  * only ones), and the GHL sandbox's settings those tests share: its webhooks pointed at
  * `ttsync serve`, quick redeliveries, and its rate limit off.
  */
-import { operatorJson, startGhlSandboxProcess, startTtSandboxProcess } from './processes.ts';
-import type { GhlSandboxProcessInfo, TtSandboxProcessInfo } from './processes.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  operatorJson,
+  runTtsync,
+  startGhlSandboxProcess,
+  startTtSandboxProcess,
+  ttsyncEnv,
+} from './processes.ts';
+import type { GhlSandboxProcessInfo, RunningProcess, TtSandboxProcessInfo } from './processes.ts';
 
 /**
  * The GHL sandbox without contacts and the Tenant Turner sandbox without leads, on `surface`
@@ -37,4 +46,23 @@ export async function wireGhlToTtsync(ghl: GhlSandboxProcessInfo, url: string): 
   });
   await operatorJson(`${ghl.url}/__sandbox/settings`, 'POST', { webhookRetryIntervalMs: 300 });
   await ghlRateLimitOff(ghl);
+}
+
+/**
+ * Runs `ttsync serve` against the sandboxes (GHL with `ghl.token`) in a fresh data directory
+ * named after `prefix`, with `extra` environment; once it listens, wires GHL's webhooks to it
+ * (`wireGhlToTtsync`). The caller stops the process and removes `dataDir`.
+ */
+export async function startWiredServe(
+  ghl: GhlSandboxProcessInfo,
+  tt: TtSandboxProcessInfo,
+  prefix: string,
+  extra: Record<string, string> = {},
+): Promise<{ ttsync: RunningProcess; url: string; dataDir: string; env: Record<string, string> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const env = ttsyncEnv(ghl, tt, dataDir, extra);
+  const ttsync = runTtsync(['serve'], env);
+  const [, url = ''] = await ttsync.waitFor(/ttsync serving on (\S+) /);
+  await wireGhlToTtsync(ghl, url);
+  return { ttsync, url, dataDir, env };
 }
