@@ -5,7 +5,6 @@
  * not be stored is answered 429, redelivered by GHL and processed once.
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
@@ -37,17 +36,14 @@ interface Stack {
 
 async function startStack(surface: 'real' | 'extended', env: Record<string, string> = {}) {
   const [ghl, tt] = await startEmptySandboxProcesses(surface);
-  const { ttsync, url, dataDir } = await startWiredServe(ghl, tt, 'ttsync-e2e-', env);
+  const { ttsync, url, dataDir, close } = await startWiredServe(ghl, tt, 'ttsync-e2e-', env);
   const stack: Stack = {
     ghl,
     tt,
     ttsync,
     url,
     dataDir,
-    async close() {
-      await Promise.all([ttsync.stop(), ghl.process.stop(), tt.process.stop()]);
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close,
   };
   return stack;
 }

@@ -5,7 +5,6 @@
  * would), and `ttsync timeline` run as a process with its lines parsed.
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { GHL_OAUTH_SCOPES } from '../../src/app.ts';
@@ -48,7 +47,7 @@ export async function startChildStack(
     'POST',
     { kind: 'pit', scopes: GHL_OAUTH_SCOPES },
   );
-  const { ttsync, dataDir, env } = await startWiredServe(
+  const { ttsync, dataDir, env, close } = await startWiredServe(
     { ...ghl, token: accessToken },
     tt,
     `ttsync-children-${surface}-`,
@@ -64,10 +63,7 @@ export async function startChildStack(
     ttsync,
     dataDir,
     env,
-    async close() {
-      await Promise.all([ttsync.stop(), ghl.process.stop(), tt.process.stop()]);
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close,
   };
 }
 

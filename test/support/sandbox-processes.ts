@@ -3,7 +3,7 @@
  * only ones), and the GHL sandbox's settings those tests share: its webhooks pointed at
  * `ttsync serve`, quick redeliveries, and its rate limit off.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -51,18 +51,28 @@ export async function wireGhlToTtsync(ghl: GhlSandboxProcessInfo, url: string): 
 /**
  * Runs `ttsync serve` against the sandboxes (GHL with `ghl.token`) in a fresh data directory
  * named after `prefix`, with `extra` environment; once it listens, wires GHL's webhooks to it
- * (`wireGhlToTtsync`). The caller stops the process and removes `dataDir`.
+ * (`wireGhlToTtsync`). `close` stops ttsync and both sandboxes and removes `dataDir`.
  */
 export async function startWiredServe(
   ghl: GhlSandboxProcessInfo,
   tt: TtSandboxProcessInfo,
   prefix: string,
   extra: Record<string, string> = {},
-): Promise<{ ttsync: RunningProcess; url: string; dataDir: string; env: Record<string, string> }> {
+): Promise<{
+  ttsync: RunningProcess;
+  url: string;
+  dataDir: string;
+  env: Record<string, string>;
+  close: () => Promise<void>;
+}> {
   const dataDir = mkdtempSync(join(tmpdir(), prefix));
   const env = ttsyncEnv(ghl, tt, dataDir, extra);
   const ttsync = runTtsync(['serve'], env);
   const [, url = ''] = await ttsync.waitFor(/ttsync serving on (\S+) /);
   await wireGhlToTtsync(ghl, url);
-  return { ttsync, url, dataDir, env };
+  const close = async () => {
+    await Promise.all([ttsync.stop(), ghl.process.stop(), tt.process.stop()]);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { ttsync, url, dataDir, env, close };
 }
