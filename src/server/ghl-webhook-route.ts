@@ -11,6 +11,7 @@ import type { Logger } from '../shared/logger.ts';
 import { InboxWriter } from '../store/inbox.ts';
 import type { Database } from '../store/schema.ts';
 import { errorBody } from './errors.ts';
+import { verifiedEvent } from './webhook-intake.ts';
 
 export interface GhlWebhookRouteOptions {
   db: Kysely<Database>;
@@ -23,16 +24,6 @@ export interface GhlWebhookRouteOptions {
   retryAfterSeconds?: number | undefined;
 }
 
-/** Rejection reason → status: signatures are 401, malformed or stale bodies 400, size 413. */
-const STATUS_OF_REASON: Record<string, number> = {
-  signature_missing: 401,
-  signature_invalid: 401,
-  body_too_large: 413,
-  json_invalid: 400,
-  payload_invalid: 400,
-  stale: 400,
-};
-
 /** Registers the route; the app must parse `application/json` as a raw Buffer. */
 export function registerGhlWebhookRoute(
   app: FastifyInstance,
@@ -41,22 +32,13 @@ export function registerGhlWebhookRoute(
   const { verifier, clock, logger } = options;
   const inbox = new InboxWriter(options.db);
   app.post('/webhooks/ghl', async (request, reply) => {
-    const raw = request.body;
-    if (!Buffer.isBuffer(raw)) {
-      return reply
-        .code(400)
-        .send(errorBody('webhook_invalid', 'Send the GHL event as an application/json body.'));
-    }
-    const verified = verifier.verify(raw, request.headers);
-    if (!verified.ok) {
-      const detail = verified.error.details?.['reason'];
-      const reason = typeof detail === 'string' ? detail : 'payload_invalid';
-      logger.warn({ reason, bytes: raw.length }, 'GHL webhook rejected');
-      return reply
-        .code(STATUS_OF_REASON[reason] ?? 400)
-        .send(errorBody(verified.error.code, verified.error.message));
-    }
-    const event = verified.value;
+    const verified = await verifiedEvent(request, reply, {
+      provider: 'GHL',
+      verify: (raw, headers) => verifier.verify(raw, headers),
+      logger,
+    });
+    if (!verified) return reply;
+    const { raw, event } = verified;
     try {
       const outcome = await inbox.record({
         provider: 'ghl',

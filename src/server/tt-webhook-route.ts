@@ -14,6 +14,7 @@ import { InboxWriter } from '../store/inbox.ts';
 import type { Database } from '../store/schema.ts';
 import type { TtWebhookVerifier } from '../tenant-turner/webhook-verify.ts';
 import { errorBody } from './errors.ts';
+import { verifiedEvent } from './webhook-intake.ts';
 
 export interface TtWebhookRouteOptions {
   db: Kysely<Database>;
@@ -24,15 +25,6 @@ export interface TtWebhookRouteOptions {
   /** Told after each newly stored event (wakes the dispatcher). */
   onStored?: (() => void) | undefined;
 }
-
-/** Rejection reason → status: signatures are 401, malformed bodies 400, size 413. */
-const STATUS_OF_REASON: Record<string, number> = {
-  signature_missing: 401,
-  signature_invalid: 401,
-  body_too_large: 413,
-  json_invalid: 400,
-  payload_invalid: 400,
-};
 
 /** Registers the route; the app must parse `application/json` as a raw Buffer. */
 export function registerTtWebhookRoute(app: FastifyInstance, options: TtWebhookRouteOptions): void {
@@ -50,24 +42,13 @@ export function registerTtWebhookRoute(app: FastifyInstance, options: TtWebhookR
           ),
         );
     }
-    const raw = request.body;
-    if (!Buffer.isBuffer(raw)) {
-      return reply
-        .code(400)
-        .send(
-          errorBody('webhook_invalid', 'Send the Tenant Turner event as an application/json body.'),
-        );
-    }
-    const verified = verifier.verify(raw, request.headers);
-    if (!verified.ok) {
-      const detail = verified.error.details?.['reason'];
-      const reason = typeof detail === 'string' ? detail : 'payload_invalid';
-      logger.warn({ reason, bytes: raw.length }, 'Tenant Turner webhook rejected');
-      return reply
-        .code(STATUS_OF_REASON[reason] ?? 400)
-        .send(errorBody(verified.error.code, verified.error.message));
-    }
-    const event = verified.value;
+    const verified = await verifiedEvent(request, reply, {
+      provider: 'Tenant Turner',
+      verify: (raw, headers) => verifier.verify(raw, headers),
+      logger,
+    });
+    if (!verified) return reply;
+    const { raw, event } = verified;
     try {
       const outcome = await inbox.record({
         provider: 'tt',
