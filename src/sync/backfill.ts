@@ -7,9 +7,10 @@
 import type { GhlSearchContact } from '../ghl/types.ts';
 import type { JobQueue } from '../queue/index.ts';
 import { deleteCursor, getCursor, putCursor } from '../store/cursors.ts';
-import { handOverFailures, planAndApplyPage } from './contact-page.ts';
+import { handOverFailures, noContactOutcomes, planAndApplyPage } from './contact-page.ts';
+import type { ContactOutcomeCounts } from './contact-page.ts';
 import { commitEffects } from './contact-sync.ts';
-import type { ContactSyncDeps, ContactSyncOutcome } from './contact-sync.ts';
+import type { ContactSyncDeps } from './contact-sync.ts';
 
 /** Counts so far. */
 export interface BackfillProgress {
@@ -18,7 +19,7 @@ export interface BackfillProgress {
   contacts: number;
   /** Contacts GHL reports for the location (from the first page). */
   total: number | undefined;
-  outcomes: Record<ContactSyncOutcome['kind'] | 'failed', number>;
+  outcomes: ContactOutcomeCounts;
   /** True when this run continued from a checkpoint. */
   resumed: boolean;
   elapsedMs: number;
@@ -63,16 +64,7 @@ export async function backfillContacts(
     pages: checkpoint?.pages ?? 0,
     contacts: checkpoint?.contacts ?? 0,
     total: undefined,
-    outcomes: checkpoint?.outcomes ?? {
-      created: 0,
-      linked_existing: 0,
-      updated: 0,
-      not_applied: 0,
-      unchanged: 0,
-      unlinked: 0,
-      skipped: 0,
-      failed: 0,
-    },
+    outcomes: checkpoint?.outcomes ?? noContactOutcomes(),
     resumed: checkpoint !== undefined,
     elapsedMs: 0,
   };

@@ -15,6 +15,7 @@ import type {
   ContactPlan,
   ContactSyncDeps,
   ContactSyncJob,
+  ContactSyncOutcome,
 } from './contact-sync.ts';
 import { CONTACT_SYNC_JOB, personKey } from './jobs.ts';
 import type { ContactSyncPayload } from './jobs.ts';
@@ -29,6 +30,23 @@ export interface ContactPageOptions {
   /** Where failed contacts go; without one, the first failure is thrown. */
   queue?: JobQueue | undefined;
   signal?: AbortSignal | undefined;
+}
+
+/** A run's contacts (backfill or poll) by outcome; `failed`: handed to the job queue. */
+export type ContactOutcomeCounts = Record<ContactSyncOutcome['kind'] | 'failed', number>;
+
+/** Every outcome at zero, for a run that has synced nothing yet. */
+export function noContactOutcomes(): ContactOutcomeCounts {
+  return {
+    created: 0,
+    linked_existing: 0,
+    updated: 0,
+    not_applied: 0,
+    unchanged: 0,
+    unlinked: 0,
+    skipped: 0,
+    failed: 0,
+  };
 }
 
 /** A contact the page could not sync, and why. */

@@ -16,9 +16,10 @@ import type { GhlSearchContact } from '../ghl/types.ts';
 import type { JobQueue } from '../queue/index.ts';
 import { putCursor } from '../store/cursors.ts';
 import type { Cursor } from '../store/cursors.ts';
-import { handOverFailures, planAndApplyPage } from './contact-page.ts';
+import { handOverFailures, noContactOutcomes, planAndApplyPage } from './contact-page.ts';
+import type { ContactOutcomeCounts } from './contact-page.ts';
 import { commitEffects, needsCommit } from './contact-sync.ts';
-import type { ContactSyncDeps, ContactSyncOutcome } from './contact-sync.ts';
+import type { ContactSyncDeps } from './contact-sync.ts';
 import { advanceCursor, pollStart, seenAt, stampOf, startingCursor } from './poll-cursor.ts';
 import type { Stamped } from './poll-cursor.ts';
 
@@ -51,7 +52,7 @@ export interface PollResult {
   /** Contacts skipped because the cursor's tie-break set already had them. */
   alreadySeen: number;
   /** Per outcome; `failed` counts contacts handed to the job queue. */
-  outcomes: Record<ContactSyncOutcome['kind'] | 'failed', number>;
+  outcomes: ContactOutcomeCounts;
   /** The cursor after the poll (epoch ms): the latest `dateUpdated` synced, or the first poll's start. */
   cursor: number | undefined;
 }
@@ -78,16 +79,7 @@ export async function pollContacts(
     calls: 0,
     seen: 0,
     alreadySeen: 0,
-    outcomes: {
-      created: 0,
-      linked_existing: 0,
-      updated: 0,
-      not_applied: 0,
-      unchanged: 0,
-      unlinked: 0,
-      skipped: 0,
-      failed: 0,
-    },
+    outcomes: noContactOutcomes(),
     cursor: cursor ? Number(cursor.value) : undefined,
   };
   const pageLimit = options.pageLimit ?? 500;
