@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
-import type { InboxEntry } from '../src/store/inbox.ts';
 import { findLinkByGhlId } from '../src/store/links.ts';
 import { APPOINTMENT_SYNC_JOB } from '../src/sync/appointment-jobs.ts';
 import type { AppointmentLike } from '../src/sync/appointment-mapping.ts';
@@ -21,7 +20,7 @@ import { activeRental } from './support/rentals.ts';
 import type { TtProperty } from './support/rentals.ts';
 import { describeEachDialect } from './support/stores.ts';
 import type { Sandboxes } from './support/sync-harness.ts';
-import { startSandboxes, syncDeps } from './support/sync-harness.ts';
+import { ghlInboxEntry, startSandboxes, syncDeps } from './support/sync-harness.ts';
 
 const START = '2026-12-05T09:00:00-05:00';
 
@@ -50,24 +49,6 @@ async function contactWithAppointment(boxes: Sandboxes, n: number, address: stri
   return { contact, appointment };
 }
 
-function entry(locationId: string, appointment: AppointmentLike, contactId: string): InboxEntry {
-  const payload = {
-    type: 'AppointmentCreate',
-    locationId,
-    appointment: { ...appointment, contactId },
-  };
-  return {
-    id: 1,
-    status: 'received',
-    provider: 'ghl',
-    eventId: `wh-${appointment.id}`,
-    eventType: 'AppointmentCreate',
-    locationId,
-    payload: JSON.stringify(payload),
-    receivedAt: 0,
-  };
-}
-
 describeEachDialect('appointments through the queue and failures', (stores) => {
   let boxes: Sandboxes;
   let queues: QueueHarness;
@@ -88,7 +69,14 @@ describeEachDialect('appointments through the queue and failures', (stores) => {
     const bad = await contactWithAppointment(boxes, base + 2, '9 Nowhere Lane, Atlantis, ZZ 00000');
     await queue.start();
     for (const { contact, appointment } of [good, bad]) {
-      const spec = routeEvent(entry(locationId, appointment, contact.id));
+      const spec = routeEvent(
+        ghlInboxEntry(
+          'AppointmentCreate',
+          `wh-${appointment.id}`,
+          { locationId, appointment: { ...appointment, contactId: contact.id } },
+          locationId,
+        ),
+      );
       assert.ok(spec && 'name' in spec);
       assert.equal(spec.name, APPOINTMENT_SYNC_JOB);
       assert.equal(spec.key, personKey(locationId, contact.id));

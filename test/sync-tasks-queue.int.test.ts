@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
-import type { InboxEntry } from '../src/store/inbox.ts';
 import { findLinkByGhlId } from '../src/store/links.ts';
 import { routeEvent } from '../src/sync/event-routes.ts';
 import { personKey } from '../src/sync/jobs.ts';
@@ -17,7 +16,7 @@ import { syncTask } from '../src/sync/task-sync.ts';
 import { operator } from './support/operator.ts';
 import { QueueHarness } from './support/queue-harness.ts';
 import type { Sandboxes } from './support/sync-harness.ts';
-import { startSandboxes, syncDeps } from './support/sync-harness.ts';
+import { ghlInboxEntry, startSandboxes, syncDeps } from './support/sync-harness.ts';
 import { describeEachDialect } from './support/stores.ts';
 
 function ttTaskCount(boxes: Sandboxes, ghlTaskId: string): number {
@@ -39,19 +38,6 @@ async function contactWithTask(boxes: Sandboxes, n: number, title: string) {
     { title },
   );
   return { contact, task };
-}
-
-function entry(payload: Record<string, unknown>): InboxEntry {
-  return {
-    id: 1,
-    status: 'received',
-    provider: 'ghl',
-    eventId: `wh-${String(payload['id'])}`,
-    eventType: 'TaskCreate',
-    locationId: undefined,
-    payload: JSON.stringify({ type: 'TaskCreate', ...payload }),
-    receivedAt: 0,
-  };
 }
 
 describeEachDialect('tasks through the queue and failures', (stores) => {
@@ -77,7 +63,9 @@ describeEachDialect('tasks through the queue and failures', (stores) => {
     );
     await queue.start();
     for (const id of [task.id, 'missing-task-0000000001']) {
-      const spec = routeEvent(entry({ locationId, id, title: 'Q' }));
+      const spec = routeEvent(
+        ghlInboxEntry('TaskCreate', `wh-${id}`, { locationId, id, title: 'Q' }),
+      );
       assert.ok(spec && 'name' in spec);
       assert.equal(spec.name, TASK_RESOLVE_JOB);
       await queue.enqueue(spec.name, spec.payload, {

@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Store } from '../src/store/database.ts';
-import type { InboxEntry } from '../src/store/inbox.ts';
 import { findLinkByGhlId } from '../src/store/links.ts';
 import { listTimeline, listVersions } from '../src/store/records.ts';
 import { routeEvent } from '../src/sync/event-routes.ts';
@@ -20,7 +19,7 @@ import { syncTask } from '../src/sync/task-sync.ts';
 import { operator } from './support/operator.ts';
 import { rowCounts } from './support/row-counts.ts';
 import type { Sandboxes } from './support/sync-harness.ts';
-import { startSandboxes, syncDeps } from './support/sync-harness.ts';
+import { ghlInboxEntry, startSandboxes, syncDeps } from './support/sync-harness.ts';
 import { describeEachDialect } from './support/stores.ts';
 
 interface TtTaskDto {
@@ -49,19 +48,6 @@ async function newContact(boxes: Sandboxes, suffix: number) {
 }
 
 const counts = (store: Store) => rowCounts(store, ['versions', 'audit', 'timeline']);
-
-function inboxEntry(eventType: string, payload: Record<string, unknown>): InboxEntry {
-  return {
-    id: 1,
-    status: 'received',
-    provider: 'ghl',
-    eventId: `wh-${eventType}`,
-    eventType,
-    locationId: undefined,
-    payload: JSON.stringify({ type: eventType, ...payload }),
-    receivedAt: 0,
-  };
-}
 
 for (const surface of ['extended', 'real'] as const) {
   describeEachDialect(`task → TT task (${surface} surface)`, (stores) => {
@@ -227,7 +213,11 @@ for (const surface of ['extended', 'real'] as const) {
         { title: `Send the application link ${surface}` },
       );
       const withContact = routeEvent(
-        inboxEntry('TaskComplete', { locationId, id: task.id, contactId: contact.id }),
+        ghlInboxEntry('TaskComplete', 'wh-TaskComplete', {
+          locationId,
+          id: task.id,
+          contactId: contact.id,
+        }),
       );
       assert.ok(withContact && 'name' in withContact);
       assert.equal(withContact.name, TASK_SYNC_JOB);
@@ -235,7 +225,7 @@ for (const surface of ['extended', 'real'] as const) {
       assert.equal(withContact.coalesceKey, `task:${task.id}`);
 
       const spec = routeEvent(
-        inboxEntry('TaskCreate', {
+        ghlInboxEntry('TaskCreate', 'wh-TaskCreate', {
           locationId,
           id: task.id,
           title: `Send the application link ${surface}`,

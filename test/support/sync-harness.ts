@@ -7,6 +7,7 @@ import { GhlClient } from '../../src/ghl/client.ts';
 import { silentLogger } from '../../src/shared/logger.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import type { Store } from '../../src/store/database.ts';
+import type { InboxEntry } from '../../src/store/inbox.ts';
 import type { ContactSyncDeps } from '../../src/sync/contact-sync.ts';
 import { parseMapping } from '../../src/sync/mapping-config.ts';
 import { RentalDirectory } from '../../src/sync/rental-directory.ts';
@@ -86,5 +87,27 @@ export function cliEnv(boxes: Sandboxes, dataDir: string): Record<string, string
     TT_REQUESTS_PER_SECOND: '0',
     TTSYNC_DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
+  };
+}
+
+/**
+ * A stored GHL webhook as the dispatcher reads it from the inbox: `{ type: eventType, ...payload }`
+ * as its body, `locationId` on the row only where the test sets one.
+ */
+export function ghlInboxEntry(
+  eventType: string,
+  eventId: string,
+  payload: Record<string, unknown>,
+  locationId?: string,
+): InboxEntry {
+  return {
+    id: 1,
+    status: 'received',
+    provider: 'ghl',
+    eventId,
+    eventType,
+    locationId,
+    payload: JSON.stringify({ type: eventType, ...payload }),
+    receivedAt: 0,
   };
 }
