@@ -11,15 +11,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  operatorJson,
-  runTtsync,
-  startGhlSandboxProcess,
-  startTtSandboxProcess,
-  ttsyncEnv,
-} from './support/processes.ts';
+import { operatorJson, runTtsync, ttsyncEnv } from './support/processes.ts';
 import type { GhlSandboxProcessInfo, TtSandboxProcessInfo } from './support/processes.ts';
-import { ghlApiTraffic, seedContactsWithChildren } from './support/backfill-children-seed.ts';
+import {
+  ghlApiTraffic,
+  seedContactsWithChildren,
+  startBackfillSandboxes,
+} from './support/backfill-children-seed.ts';
 import type { SeededChildren } from './support/backfill-children-seed.ts';
 
 const FULL = process.env['TTSYNC_FULL'] !== undefined;
@@ -42,17 +40,7 @@ interface Stack {
 }
 
 async function startStack(contacts: number): Promise<Stack> {
-  const [ghl, tt] = await Promise.all([
-    startGhlSandboxProcess([
-      '--contacts',
-      '0',
-      '--search-delay-ms',
-      '0',
-      '--rate-window-ms',
-      WINDOW_MS,
-    ]),
-    startTtSandboxProcess(['--surface', 'extended', '--leads', '0']),
-  ]);
+  const [ghl, tt] = await startBackfillSandboxes(Number(WINDOW_MS));
   const seeded = await seedContactsWithChildren(ghl.url, tt.url, contacts, CHILDREN);
   const dataDir = mkdtempSync(join(tmpdir(), 'ttsync-backfill-children-'));
   const env = ttsyncEnv(ghl, tt, dataDir, { GHL_RATE_LIMIT_WINDOW_MS: WINDOW_MS });

@@ -12,16 +12,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import {
-  operatorJson,
-  runTtsync,
-  startGhlSandboxProcess,
-  startTtSandboxProcess,
-  ttsyncEnv,
-} from '../../test/support/processes.ts';
+import { operatorJson, runTtsync, ttsyncEnv } from '../../test/support/processes.ts';
 import {
   ghlApiTraffic,
   seedContactsWithChildren,
+  startBackfillSandboxes,
 } from '../../test/support/backfill-children-seed.ts';
 
 export interface ChildrenScenario {
@@ -59,17 +54,7 @@ const CHILDREN = { tasks: 3, notes: 2, appointments: 1 };
 /** Runs the scenario and prints its figures; throws when the run or the Tenant Turner check fails. */
 export async function runChildrenScenario(scenario: ChildrenScenario): Promise<void> {
   const { contacts, windowMs } = scenario;
-  const [ghl, tt] = await Promise.all([
-    startGhlSandboxProcess([
-      '--contacts',
-      '0',
-      '--search-delay-ms',
-      '0',
-      '--rate-window-ms',
-      String(windowMs),
-    ]),
-    startTtSandboxProcess(['--surface', 'extended', '--leads', '0']),
-  ]);
+  const [ghl, tt] = await startBackfillSandboxes(windowMs);
   const dataDir = mkdtempSync(join(tmpdir(), 'ttsync-bench-children-'));
   const postgres = scenario.database === 'postgres' ? await freshPostgres() : undefined;
   try {

@@ -6,6 +6,8 @@
  * bench/backfill.ts.
  */
 import { operatorJson } from './operator.ts';
+import type { GhlSandboxProcessInfo, TtSandboxProcessInfo } from './processes.ts';
+import { startEmptySandboxProcesses } from './sandbox-processes.ts';
 
 export interface ChildCounts {
   tasks: number;
@@ -130,4 +132,19 @@ export async function ghlApiTraffic(
   );
   const calls = Object.values(byRoute).reduce((sum, n) => sum + n, 0);
   return { calls, byRoute, limited: stats.statuses['429'] ?? 0 };
+}
+
+/**
+ * Both sandboxes empty (Tenant Turner's extended surface) for a backfill: GHL at its real
+ * limit over a `windowMs` window, with no search delay.
+ */
+export function startBackfillSandboxes(
+  windowMs: number,
+): Promise<[GhlSandboxProcessInfo, TtSandboxProcessInfo]> {
+  return startEmptySandboxProcesses('extended', [
+    '--search-delay-ms',
+    '0',
+    '--rate-window-ms',
+    String(windowMs),
+  ]);
 }

@@ -21,9 +21,10 @@ import type { GhlSandboxProcessInfo, RunningProcess, TtSandboxProcessInfo } from
  */
 export function startEmptySandboxProcesses(
   surface?: 'real' | 'extended',
+  ghlArgs: string[] = [],
 ): Promise<[GhlSandboxProcessInfo, TtSandboxProcessInfo]> {
   return Promise.all([
-    startGhlSandboxProcess(['--contacts', '0']),
+    startGhlSandboxProcess(['--contacts', '0', ...ghlArgs]),
     startTtSandboxProcess([...(surface ? ['--surface', surface] : []), '--leads', '0']),
   ]);
 }
