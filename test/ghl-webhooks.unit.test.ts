@@ -369,3 +369,74 @@ void describe('published keys', () => {
     assert.equal(`${pem}\n`, GHL_LEGACY_RSA_PUBLIC_KEY_PEM);
   });
 });
+
+void describe('GhlWebhookVerifier: verifyAsync (signature checked on the thread pool)', () => {
+  const outcome = (result: Result<GhlWebhookEvent, AppError>): string =>
+    result.ok ? `ok ${result.value.type}` : `rejected ${String(result.error.details?.['reason'])}`;
+
+  void it('reaches the same verdict as verify on every kind of delivery', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const rsaPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const next = ed25519();
+    const body = fixture('ContactCreate');
+    const tampered = Buffer.from(body);
+    tampered.writeUInt8(tampered.readUInt8(tampered.length - 3) ^ 1, tampered.length - 3);
+    const rsaSignature = createSign('SHA256').update(body).sign(privateKey, 'base64');
+    const cases: [string, GhlWebhookVerifier, Buffer, Record<string, string>, string][] = [
+      ['valid', verifier(), body, signed(body), 'ok ContactCreate'],
+      ['tampered', verifier(), tampered, signed(body), 'rejected signature_invalid'],
+      [
+        'unknown key',
+        verifier(),
+        body,
+        signed(body, next.privateKey),
+        'rejected signature_invalid',
+      ],
+      [
+        'second key of a rotation',
+        verifier({ publicKeys: [primary.publicPem, next.publicPem] }),
+        body,
+        signed(body, next.privateKey),
+        'ok ContactCreate',
+      ],
+      [
+        'legacy RSA',
+        verifier({ legacyRsaPublicKeys: [rsaPem] }),
+        body,
+        { 'x-wh-signature': rsaSignature },
+        'ok ContactCreate',
+      ],
+      [
+        'legacy RSA, tampered',
+        verifier({ legacyRsaPublicKeys: [rsaPem] }),
+        tampered,
+        { 'x-wh-signature': rsaSignature },
+        'rejected signature_invalid',
+      ],
+      ['no signature', verifier(), body, {}, 'rejected signature_missing'],
+      [
+        'garbage signature',
+        verifier(),
+        body,
+        { 'x-ghl-signature': 'bm9wZQ==' },
+        'rejected signature_invalid',
+      ],
+      ['too large', verifier({ maxBodyBytes: 10 }), body, signed(body), 'rejected body_too_large'],
+      [
+        'stale',
+        verifier({ clock: new ManualClock(SENT_AT + 6 * MINUTE) }),
+        body,
+        signed(body),
+        'rejected stale',
+      ],
+    ];
+    for (const [name, subject, raw, headers, expected] of cases) {
+      assert.equal(outcome(subject.verify(raw, headers)), expected, `${name} (verify)`);
+      assert.equal(
+        outcome(await subject.verifyAsync(raw, headers)),
+        expected,
+        `${name} (verifyAsync)`,
+      );
+    }
+  });
+});

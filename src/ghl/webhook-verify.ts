@@ -86,7 +86,7 @@ export type GhlWebhookRejection =
 
 /**
  * Verifies and parses GHL webhook deliveries. Build once from config; `verify` is synchronous
- * and pure apart from reading the clock.
+ * and pure apart from reading the clock; `verifyAsync` checks the signature off the event loop.
  */
 export class GhlWebhookVerifier {
   readonly #ed25519: readonly KeyObject[];
@@ -116,17 +116,31 @@ export class GhlWebhookVerifier {
    * `webhook_invalid` and `details.reason` (a `GhlWebhookRejection`).
    */
   verify(rawBody: Buffer, headers: WebhookHeaders): Result<GhlWebhookEvent, AppError> {
-    if (rawBody.length > this.#maxBodyBytes) {
-      return reject(
-        'body_too_large',
-        `GHL webhook body is ${rawBody.length} bytes, over the ${this.#maxBodyBytes}-byte limit: ` +
-          'raise maxBodyBytes if GHL really sends events this large.',
-      );
+    const plan = this.#signaturePlan(rawBody, headers);
+    if ('ok' in plan) return plan;
+    return plan.checks.some((check) => verifies(rawBody, check))
+      ? this.#parse(rawBody)
+      : plan.refusal;
+  }
+
+  /**
+   * `verify`, with the signature checked on libuv's thread pool: the check is most of a
+   * webhook's CPU, and meanwhile the event loop goes on reading and answering other requests.
+   */
+  async verifyAsync(
+    rawBody: Buffer,
+    headers: WebhookHeaders,
+  ): Promise<Result<GhlWebhookEvent, AppError>> {
+    const plan = this.#signaturePlan(rawBody, headers);
+    if ('ok' in plan) return plan;
+    for (const check of plan.checks) {
+      if (await verifiesInPool(rawBody, check)) return this.#parse(rawBody);
     }
+    return plan.refusal;
+  }
 
-    const signed = this.#checkSignature(rawBody, headers);
-    if (signed) return signed;
-
+  /** The body after its signature checked out: JSON, payload shape, timestamp skew. */
+  #parse(rawBody: Buffer): Result<GhlWebhookEvent, AppError> {
     let json: unknown;
     try {
       json = JSON.parse(rawBody.toString('utf8'));
@@ -157,37 +171,49 @@ export class GhlWebhookVerifier {
     return parsed;
   }
 
-  /** undefined when a signature checks out, else the rejection. */
-  #checkSignature(
+  /**
+   * The signature checks one delivery needs (any passing is enough) and the rejection if none
+   * does; or the rejection outright (too large, no signature header).
+   */
+  #signaturePlan(
     rawBody: Buffer,
     headers: WebhookHeaders,
-  ): { ok: false; error: AppError } | undefined {
+  ): { checks: SignatureCheck[]; refusal: Rejected } | Rejected {
+    if (rawBody.length > this.#maxBodyBytes) {
+      return reject(
+        'body_too_large',
+        `GHL webhook body is ${rawBody.length} bytes, over the ${this.#maxBodyBytes}-byte limit: ` +
+          'raise maxBodyBytes if GHL really sends events this large.',
+      );
+    }
     const ed25519 = headerValues(headers, 'x-ghl-signature');
     if (ed25519.length > 0) {
-      if (ed25519.some((sig) => this.#ed25519.some((key) => verifies(null, rawBody, key, sig))))
-        return undefined;
-      return reject(
-        'signature_invalid',
-        'GHL webhook x-ghl-signature matches none of the configured Ed25519 keys: configure ' +
-          `GHL_WEBHOOK_PUBLIC_KEYS with the key from ${GUIDE_URL} (old and new key during a rotation), ` +
-          'and make sure nothing parses or re-encodes the body before verification.',
-        { details: { header: 'x-ghl-signature', keys: this.#ed25519.length } },
-      );
+      return {
+        checks: signatureChecks(null, this.#ed25519, ed25519),
+        refusal: reject(
+          'signature_invalid',
+          'GHL webhook x-ghl-signature matches none of the configured Ed25519 keys: configure ' +
+            `GHL_WEBHOOK_PUBLIC_KEYS with the key from ${GUIDE_URL} (old and new key during a rotation), ` +
+            'and make sure nothing parses or re-encodes the body before verification.',
+          { details: { header: 'x-ghl-signature', keys: this.#ed25519.length } },
+        ),
+      };
     }
     const legacy = headerValues(headers, 'x-wh-signature');
     if (legacy.length > 0) {
-      if (legacy.some((sig) => this.#rsa.some((key) => verifies('sha256', rawBody, key, sig))))
-        return undefined;
-      return reject(
-        'signature_invalid',
-        this.#rsa.length === 0
-          ? 'GHL webhook has only a legacy x-wh-signature and legacy RSA verification is disabled: ' +
-              'enable it (legacyRsaPublicKeys) or wait for GHL to send x-ghl-signature.'
-          : 'GHL webhook x-wh-signature (legacy RSA) matches none of the configured RSA keys: pass the current ' +
-              'key from GHL docs/oauth/WebhookAuthentication.md as legacyRsaPublicKeys (the default is the published ' +
-              'one), and make sure nothing parses or re-encodes the body before verification.',
-        { details: { header: 'x-wh-signature', keys: this.#rsa.length } },
-      );
+      return {
+        checks: signatureChecks('sha256', this.#rsa, legacy),
+        refusal: reject(
+          'signature_invalid',
+          this.#rsa.length === 0
+            ? 'GHL webhook has only a legacy x-wh-signature and legacy RSA verification is disabled: ' +
+                'enable it (legacyRsaPublicKeys) or wait for GHL to send x-ghl-signature.'
+            : 'GHL webhook x-wh-signature (legacy RSA) matches none of the configured RSA keys: pass the current ' +
+                'key from GHL docs/oauth/WebhookAuthentication.md as legacyRsaPublicKeys (the default is the published ' +
+                'one), and make sure nothing parses or re-encodes the body before verification.',
+          { details: { header: 'x-wh-signature', keys: this.#rsa.length } },
+        ),
+      };
     }
     return reject(
       'signature_missing',
@@ -197,11 +223,32 @@ export class GhlWebhookVerifier {
   }
 }
 
+type Rejected = { ok: false; error: AppError };
+
+/** One signature under one key. */
+interface SignatureCheck {
+  algorithm: 'sha256' | null;
+  key: KeyObject;
+  signature: Buffer;
+}
+
+/** Every (signature, key) pair, empty signatures left out. */
+function signatureChecks(
+  algorithm: 'sha256' | null,
+  keys: readonly KeyObject[],
+  signaturesBase64: readonly string[],
+): SignatureCheck[] {
+  return signaturesBase64
+    .map((text) => Buffer.from(text, 'base64'))
+    .filter((signature) => signature.length > 0)
+    .flatMap((signature) => keys.map((key) => ({ algorithm, key, signature })));
+}
+
 function reject(
   reason: GhlWebhookRejection,
   message: string,
   options: { cause?: unknown; details?: Record<string, unknown> } = {},
-): { ok: false; error: AppError } {
+): Rejected {
   return err(
     new AppError('webhook_invalid', message, {
       ...(options.cause === undefined ? {} : { cause: options.cause }),
@@ -222,19 +269,26 @@ function headerValues(headers: WebhookHeaders, name: string): string[] {
   return values;
 }
 
-function verifies(
-  algorithm: 'sha256' | null,
-  body: Buffer,
-  key: KeyObject,
-  signatureBase64: string,
-): boolean {
-  const signature = Buffer.from(signatureBase64, 'base64');
-  if (signature.length === 0) return false;
+function verifies(body: Buffer, { algorithm, key, signature }: SignatureCheck): boolean {
   try {
     return cryptoVerify(algorithm, body, key, signature);
   } catch {
     return false;
   }
+}
+
+/** `verifies` on libuv's thread pool. */
+function verifiesInPool(
+  body: Buffer,
+  { algorithm, key, signature }: SignatureCheck,
+): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      cryptoVerify(algorithm, body, key, signature, (error, valid) => resolve(!error && valid));
+    } catch {
+      resolve(false);
+    }
+  });
 }
 
 /** Loads an Ed25519 public key given as PEM (SPKI), base64 (raw 32 bytes or SPKI DER) or hex. */

@@ -34,7 +34,7 @@ export function registerGhlWebhookRoute(
   app.post('/webhooks/ghl', async (request, reply) => {
     const verified = await verifiedEvent(request, reply, {
       provider: 'GHL',
-      verify: (raw, headers) => verifier.verify(raw, headers),
+      verify: (raw, headers) => verifier.verifyAsync(raw, headers),
       logger,
     });
     if (!verified) return reply;

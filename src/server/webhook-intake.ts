@@ -23,7 +23,10 @@ const STATUS_OF_REASON: Record<string, number> = {
 export interface WebhookIntake<E> {
   /** The provider as the user knows it, for messages: `GHL`, `Tenant Turner`. */
   provider: string;
-  verify(rawBody: Buffer, headers: FastifyRequest['headers']): Result<E, AppError>;
+  verify(
+    rawBody: Buffer,
+    headers: FastifyRequest['headers'],
+  ): Result<E, AppError> | Promise<Result<E, AppError>>;
   logger: Logger;
 }
 
@@ -48,7 +51,7 @@ export async function verifiedEvent<E>(
       );
     return undefined;
   }
-  const verified = intake.verify(raw, request.headers);
+  const verified = await intake.verify(raw, request.headers);
   if (!verified.ok) {
     const detail = verified.error.details?.['reason'];
     const reason = typeof detail === 'string' ? detail : 'payload_invalid';
