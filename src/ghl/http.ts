@@ -6,6 +6,7 @@
 import type { Clock } from '../shared/clock.ts';
 import type { HttpTransportOptions } from '../shared/http-options.ts';
 import { systemClock } from '../shared/clock.ts';
+import { withDeadline } from '../shared/deadline.ts';
 import { HttpError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { silentLogger } from '../shared/logger.ts';
@@ -103,8 +104,9 @@ export class GhlHttp {
         continue;
       }
       let response: Response;
+      let body: unknown;
       try {
-        response = await this.#send(req, url, token);
+        ({ response, body } = await this.#exchange(req, url, token));
       } catch (cause) {
         const timedOut = cause instanceof Error && cause.name === 'TimeoutError';
         const error = networkFailure(req.method, url, cause, timedOut);
@@ -114,7 +116,6 @@ export class GhlHttp {
         continue;
       }
       this.#limiter.observe(req.locationId, response.status, response.headers);
-      const body = await readBody(response);
       if (response.ok) {
         return { status: response.status, body: body as T, traceId: traceOf(body) };
       }
@@ -139,7 +140,12 @@ export class GhlHttp {
     }
   }
 
-  async #send(req: GhlRequest, url: string, token: string): Promise<Response> {
+  /** One attempt: the response and its body, both within the per-attempt timeout. */
+  async #exchange(
+    req: GhlRequest,
+    url: string,
+    token: string,
+  ): Promise<{ response: Response; body: unknown }> {
     const headers: Record<string, string> = {
       Authorization: `Bearer ${token}`,
       Version: versionForPath(req.path),
@@ -150,9 +156,15 @@ export class GhlHttp {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(req.body);
     }
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
-    return this.#fetch(url, { method: req.method, headers, body: body ?? null, signal });
+    return withDeadline(this.#timeoutMs, req.signal, async (signal) => {
+      const response = await this.#fetch(url, {
+        method: req.method,
+        headers,
+        body: body ?? null,
+        signal,
+      });
+      return { response, body: await readBody(response) };
+    });
   }
 
   async #wait(attempt: number, error: HttpError, req: GhlRequest): Promise<void> {

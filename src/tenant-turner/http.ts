@@ -4,6 +4,7 @@
  * classified errors, and retries with capped exponential backoff and full jitter. Operations
  * build a `TtRequest`; this class sends it.
  */
+import { withDeadline } from '../shared/deadline.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { HttpTransportOptions } from '../shared/http-options.ts';
 import { systemClock } from '../shared/clock.ts';
@@ -91,8 +92,9 @@ export class TtHttp {
     for (let attempt = 0; ; attempt++) {
       await this.throttle.acquire(req.signal);
       let response: Response;
+      let body: unknown;
       try {
-        response = await this.#send(req, url);
+        ({ response, body } = await this.#exchange(req, url));
       } catch (cause) {
         if (req.signal?.aborted) throw cause;
         const timedOut = cause instanceof Error && cause.name === 'TimeoutError';
@@ -104,7 +106,6 @@ export class TtHttp {
         await this.#backOff(attempt, error, req);
         continue;
       }
-      const body = await readBody(response);
       if (response.ok) return { status: response.status, body };
       const error = classifyTtFailure({
         method: req.method,
@@ -132,7 +133,8 @@ export class TtHttp {
     return `${this.baseUrl}${path}${text ? `?${text}` : ''}`;
   }
 
-  async #send(req: TtRequest, url: string): Promise<Response> {
+  /** One attempt: the response and its body, both within the per-attempt timeout. */
+  async #exchange(req: TtRequest, url: string): Promise<{ response: Response; body: unknown }> {
     const headers: Record<string, string> = {
       Authorization: this.#authorization,
       Accept: 'application/json',
@@ -142,9 +144,10 @@ export class TtHttp {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(req.body);
     }
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
-    return this.#fetch(url, { method: req.method, headers, body, signal });
+    return withDeadline(this.#timeoutMs, req.signal, async (signal) => {
+      const response = await this.#fetch(url, { method: req.method, headers, body, signal });
+      return { response, body: await readBody(response) };
+    });
   }
 
   /**

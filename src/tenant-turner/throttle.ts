@@ -85,9 +85,12 @@ export class TtThrottle {
   }
 
   async #waitForSlot(signal: AbortSignal | undefined): Promise<void> {
-    const both = signal ? AbortSignal.any([signal, this.#stop.signal]) : this.#stop.signal;
+    // Combined only when there is a wait: a composite signal per send would stay registered
+    // with both sources until collected.
+    let both: AbortSignal | undefined;
     for (;;) {
-      both.throwIfAborted();
+      signal?.throwIfAborted();
+      this.#stop.signal.throwIfAborted();
       const now = this.#clock.now();
       while (this.#sends.length > 0 && (this.#sends[0] ?? 0) <= now - this.windowMs) {
         this.#sends.shift();
@@ -103,6 +106,7 @@ export class TtThrottle {
         if (this.#enabled) this.#sends.push(now);
         return;
       }
+      both ??= signal ? AbortSignal.any([signal, this.#stop.signal]) : this.#stop.signal;
       await this.#clock.sleep(wait, both);
     }
   }
