@@ -3,14 +3,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { withDeadline } from '../src/shared/deadline.ts';
 
-/** Resolves with the signal's reason once it aborts. */
-const aborted = (signal: AbortSignal): Promise<unknown> =>
-  new Promise((resolve) => signal.addEventListener('abort', () => resolve(signal.reason)));
+/** Rejects with the signal's reason once it aborts (as fetch does). */
+const untilAborted = (signal: AbortSignal): Promise<never> =>
+  new Promise((_, reject) => {
+    const fail = (): void => reject(signal.reason as Error);
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail);
+  });
 
 void describe('withDeadline', () => {
   void it('aborts work that outlives the deadline with a TimeoutError', async () => {
     await assert.rejects(
-      withDeadline(30, undefined, async (signal) => Promise.reject(await aborted(signal))),
+      withDeadline(30, undefined, (signal) => untilAborted(signal)),
       (error: Error) => error.name === 'TimeoutError' && /30 ms/.test(error.message),
     );
   });
@@ -19,13 +23,11 @@ void describe('withDeadline', () => {
     const before = new AbortController();
     before.abort(new Error('stopped before'));
     await assert.rejects(
-      withDeadline(10_000, before.signal, async (signal) => Promise.reject(signal.reason)),
+      withDeadline(10_000, before.signal, (signal) => untilAborted(signal)),
       /stopped before/,
     );
     const during = new AbortController();
-    const run = withDeadline(10_000, during.signal, async (signal) =>
-      Promise.reject(await aborted(signal)),
-    );
+    const run = withDeadline(10_000, during.signal, (signal) => untilAborted(signal));
     during.abort(new Error('stopped during'));
     await assert.rejects(run, /stopped during/);
   });
