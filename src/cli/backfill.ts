@@ -11,7 +11,7 @@ import { BACKFILL_PHASES } from '../sync/backfill-run.ts';
 import type { BackfillPhase, BackfillReport } from '../sync/backfill-run.ts';
 import type { ChildPhaseProgress } from '../sync/backfill-phase.ts';
 import { processLogger, progressLine } from './commands.ts';
-import { untilSignal } from './signals.ts';
+import { stoppedExit, untilSignal } from './signals.ts';
 
 export const BACKFILL_USAGE = `Usage: ttsync backfill [contacts|tasks|notes|appointments] [options]
   (no phase: all four; contacts first, then the others side by side)
@@ -59,6 +59,12 @@ export async function backfillPhases(config: Config, argv: string[]): Promise<nu
       if (child) console.log(`  ${childSummary(child)}`);
     }
     return 0;
+  } catch (error) {
+    return stoppedExit(
+      stop.signal,
+      error,
+      'every finished page is checkpointed: run the same command to go on',
+    );
   } finally {
     await app.close();
   }

@@ -10,7 +10,7 @@ import type { Logger } from '../shared/logger.ts';
 import { openStore } from '../store/database.ts';
 import { join } from 'node:path';
 import type { BackfillProgress } from '../sync/backfill.ts';
-import { untilSignal } from './signals.ts';
+import { stoppedExit, untilSignal } from './signals.ts';
 
 /** The process logger for `config` (to stdout, or to `file`). */
 export function processLogger(config: Config, name: string, file?: string): Logger {
@@ -148,6 +148,12 @@ export async function backfill(config: Config, argv: string[]): Promise<number> 
     });
     console.log(`Backfill done: ${progressLine(result)}`);
     return 0;
+  } catch (error) {
+    return stoppedExit(
+      stop.signal,
+      error,
+      'every finished page is checkpointed: run the same command to go on',
+    );
   } finally {
     await app.close();
   }

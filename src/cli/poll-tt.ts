@@ -11,7 +11,7 @@ import type { ActivityPostResult } from '../sync/tt-activities.ts';
 import type { TtStreamResult } from '../sync/tt-poll.ts';
 import { ttCycle } from '../sync/tt-poller.ts';
 import { processLogger } from './commands.ts';
-import { untilSignal } from './signals.ts';
+import { stoppedExit, untilSignal } from './signals.ts';
 
 const USAGE = 'Usage: ttsync poll tt [--page-size 1..100] [--lookback-ms N]';
 
@@ -47,6 +47,12 @@ export async function pollTt(config: Config, argv: string[]): Promise<number> {
     console.log(streamLine('showings', result.poll.showings));
     console.log(activitiesLine(result.activities));
     return 0;
+  } catch (error) {
+    return stoppedExit(
+      stop.signal,
+      error,
+      'each page that finished is kept with its cursor: run it again to go on',
+    );
   } finally {
     await app.close();
   }

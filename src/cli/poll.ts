@@ -27,7 +27,7 @@ import { pollTasks } from '../sync/task-poll.ts';
 import type { TaskPollResult } from '../sync/task-poll.ts';
 import { processLogger } from './commands.ts';
 import { pollTt } from './poll-tt.ts';
-import { untilSignal } from './signals.ts';
+import { stoppedExit, untilSignal } from './signals.ts';
 
 const USAGE = `Usage: ttsync poll contacts [--lookback-ms N] [--page-size 1..500]
        ttsync poll tasks [--page-size N] [--no-work]
@@ -133,6 +133,12 @@ export async function poll(config: Config, argv: string[]): Promise<number> {
     });
     console.log(`Queue idle: ${countsLine(counts)}`);
     return 0;
+  } catch (error) {
+    return stoppedExit(
+      stop.signal,
+      error,
+      'each page that finished is kept with its cursor: run it again to go on',
+    );
   } finally {
     await app.close();
   }

@@ -15,7 +15,7 @@ import type { HealResult } from '../sync/reconcile-heal.ts';
 import { checkUnlinkGuard, DEFAULT_MAX_UNLINK_SHARE } from '../sync/reconcile-guard.ts';
 import { CHILD_KINDS } from '../sync/reconcile-sources.ts';
 import { processLogger } from './commands.ts';
-import { untilSignal } from './signals.ts';
+import { stoppedExit, untilSignal } from './signals.ts';
 
 const USAGE =
   'Usage: ttsync reconcile [--dry-run] [--heal] [--max-unlink-share 0.05] [--show N] ' +
@@ -85,6 +85,12 @@ export async function reconcile(config: Config, argv: string[]): Promise<number>
       console.error(`  failed: contact ${failure.contactId ?? '?'}${what}: ${failure.error}`);
     }
     return result.failures.length > 0 ? 1 : 0;
+  } catch (error) {
+    return stoppedExit(
+      stop.signal,
+      error,
+      'nothing half-done is left: run it again for a full cycle',
+    );
   } finally {
     await app.close();
   }

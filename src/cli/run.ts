@@ -6,6 +6,7 @@
  * the whole app takes about a second of CPU to load, which `ttsync --help`, the sandboxes and
  * the small commands need not pay.
  */
+import { isMainThread } from 'node:worker_threads';
 import { AppError } from '../shared/errors.ts';
 import type { Config } from '../config.ts';
 import type { StartDemo } from './start.ts';
@@ -57,9 +58,21 @@ Usage:
 Configuration: environment variables, see docs/configuration.md.
 Docs: README.md, docs/`;
 
+/** Commands that run in a worker thread with a bounded heap (`bounded.ts`). */
+const BATCH_COMMANDS = new Set(['backfill', 'reconcile', 'poll']);
+
 /** Runs one command line; resolves with the exit code. */
 export async function runCli(argv: string[], hooks: CliHooks): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && BATCH_COMMANDS.has(command) && isMainThread) {
+    const bounded = await import('./bounded.ts');
+    const heapMb = bounded.batchHeapMb();
+    if (typeof heapMb !== 'number') {
+      console.error(`ttsync: ${heapMb.error}`);
+      return 2;
+    }
+    if (heapMb > 0) return bounded.runBounded(argv, heapMb);
+  }
   try {
     switch (command) {
       case undefined:
