@@ -120,7 +120,7 @@ export class GhlWebhookVerifier {
     if ('ok' in plan) return plan;
     return plan.checks.some((check) => verifies(rawBody, check))
       ? this.#parse(rawBody)
-      : plan.refusal;
+      : plan.refusal();
   }
 
   /**
@@ -136,7 +136,7 @@ export class GhlWebhookVerifier {
     for (const check of plan.checks) {
       if (await verifiesInPool(rawBody, check)) return this.#parse(rawBody);
     }
-    return plan.refusal;
+    return plan.refusal();
   }
 
   /** The body after its signature checked out: JSON, payload shape, timestamp skew. */
@@ -173,12 +173,13 @@ export class GhlWebhookVerifier {
 
   /**
    * The signature checks one delivery needs (any passing is enough) and the rejection if none
-   * does; or the rejection outright (too large, no signature header).
+   * does (built only then: an error's stack trace is dear on the hot path); or the rejection
+   * outright (too large, no signature header).
    */
   #signaturePlan(
     rawBody: Buffer,
     headers: WebhookHeaders,
-  ): { checks: SignatureCheck[]; refusal: Rejected } | Rejected {
+  ): { checks: SignatureCheck[]; refusal: () => Rejected } | Rejected {
     if (rawBody.length > this.#maxBodyBytes) {
       return reject(
         'body_too_large',
@@ -190,29 +191,31 @@ export class GhlWebhookVerifier {
     if (ed25519.length > 0) {
       return {
         checks: signatureChecks(null, this.#ed25519, ed25519),
-        refusal: reject(
-          'signature_invalid',
-          'GHL webhook x-ghl-signature matches none of the configured Ed25519 keys: configure ' +
-            `GHL_WEBHOOK_PUBLIC_KEYS with the key from ${GUIDE_URL} (old and new key during a rotation), ` +
-            'and make sure nothing parses or re-encodes the body before verification.',
-          { details: { header: 'x-ghl-signature', keys: this.#ed25519.length } },
-        ),
+        refusal: () =>
+          reject(
+            'signature_invalid',
+            'GHL webhook x-ghl-signature matches none of the configured Ed25519 keys: configure ' +
+              `GHL_WEBHOOK_PUBLIC_KEYS with the key from ${GUIDE_URL} (old and new key during a rotation), ` +
+              'and make sure nothing parses or re-encodes the body before verification.',
+            { details: { header: 'x-ghl-signature', keys: this.#ed25519.length } },
+          ),
       };
     }
     const legacy = headerValues(headers, 'x-wh-signature');
     if (legacy.length > 0) {
       return {
         checks: signatureChecks('sha256', this.#rsa, legacy),
-        refusal: reject(
-          'signature_invalid',
-          this.#rsa.length === 0
-            ? 'GHL webhook has only a legacy x-wh-signature and legacy RSA verification is disabled: ' +
-                'enable it (legacyRsaPublicKeys) or wait for GHL to send x-ghl-signature.'
-            : 'GHL webhook x-wh-signature (legacy RSA) matches none of the configured RSA keys: pass the current ' +
-                'key from GHL docs/oauth/WebhookAuthentication.md as legacyRsaPublicKeys (the default is the published ' +
-                'one), and make sure nothing parses or re-encodes the body before verification.',
-          { details: { header: 'x-wh-signature', keys: this.#rsa.length } },
-        ),
+        refusal: () =>
+          reject(
+            'signature_invalid',
+            this.#rsa.length === 0
+              ? 'GHL webhook has only a legacy x-wh-signature and legacy RSA verification is disabled: ' +
+                  'enable it (legacyRsaPublicKeys) or wait for GHL to send x-ghl-signature.'
+              : 'GHL webhook x-wh-signature (legacy RSA) matches none of the configured RSA keys: pass the current ' +
+                  'key from GHL docs/oauth/WebhookAuthentication.md as legacyRsaPublicKeys (the default is the published ' +
+                  'one), and make sure nothing parses or re-encodes the body before verification.',
+            { details: { header: 'x-wh-signature', keys: this.#rsa.length } },
+          ),
       };
     }
     return reject(
