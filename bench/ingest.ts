@@ -6,18 +6,25 @@
  * verified-and-stored webhooks/s, ack p50/p99, and ttsync's rate as a share of the floor
  * (targets on SQLite: ≥ 0.8 of the floor, p99 ≤ 25 ms).
  *
+ * The load generator is wrk (C; Debian package `wrk`) when it is installed, else a Node one
+ * (bench/support/webhook-load.ts). The same load against a server that answers at once, with
+ * no work, shows what the generator itself adds to every figure: the Node generator alone has
+ * an ack p99 of 15-25 ms on a 2-core machine, so it cannot show a server's 25 ms.
+ *
  *   npm run bench:ingest                        # 20,000 events per target
  *   BENCH_EVENTS=5000 npm run bench:ingest
+ *   BENCH_GENERATOR=node npm run bench:ingest   # or wrk
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { runTtsync } from '../test/support/processes.ts';
 import type { RunningProcess } from '../test/support/processes.ts';
+import { signedEvents } from './support/signed-events.ts';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 20_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -25,6 +32,14 @@ const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 /** Which targets to run besides the floor: `sqlite`, `pg` (default both). */
 const TARGETS = new Set((process.env['BENCH_TARGETS'] ?? 'sqlite,pg').split(','));
 const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const WRK_FOUND = spawnSync('wrk', ['--version']).error === undefined;
+const GENERATOR = process.env['BENCH_GENERATOR'] ?? (WRK_FOUND ? 'wrk' : 'node');
+if (GENERATOR !== 'wrk' && GENERATOR !== 'node') {
+  throw new Error(`BENCH_GENERATOR must be wrk or node, got "${GENERATOR}"`);
+}
+if (GENERATOR === 'wrk' && !WRK_FOUND) {
+  throw new Error('BENCH_GENERATOR=wrk, but wrk is not installed (Debian: apt-get install wrk)');
+}
 
 const keys = generateKeyPairSync('ed25519');
 const publicPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -40,10 +55,13 @@ interface Load {
 }
 
 function node(args: string[]): RunningProcess {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  return wrapped(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+function wrapped(child: ReturnType<typeof spawn>): RunningProcess {
   let text = '';
-  child.stdout.on('data', (c: Buffer) => (text += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (text += c.toString()));
+  child.stdout?.on('data', (c: Buffer) => (text += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (text += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   return {
     child,
@@ -65,17 +83,52 @@ function node(args: string[]): RunningProcess {
 }
 
 async function drive(url: string, count: number): Promise<Load> {
-  const load = node([
-    'bench/support/webhook-load.ts',
-    url,
-    String(count),
-    String(CONNECTIONS),
-    b64(privatePem),
-  ]);
+  const load =
+    GENERATOR === 'wrk'
+      ? wrk(url, count)
+      : node([
+          'bench/support/webhook-load.ts',
+          url,
+          String(count),
+          String(CONNECTIONS),
+          b64(privatePem),
+        ]);
   const code = await load.exited;
   const line = load.output().trim().split('\n').at(-1) ?? '';
   if (code !== 0) throw new Error(`load generator failed:\n${load.output()}`);
-  return JSON.parse(line) as Load;
+  const result = JSON.parse(line) as Load;
+  // wrk's count includes the few duplicates sent while the last answers were awaited.
+  return { ...result, count: Math.min(result.count, count) };
+}
+
+/** wrk posting `count` fresh signed events once each (bench/support/wrk-post.lua). */
+function wrk(url: string, count: number): RunningProcess {
+  const file = join(dir, 'events.tsv');
+  const events = signedEvents(count, keys.privateKey);
+  writeFileSync(file, events.map((e) => `${e.signature}\t${e.body.toString('utf8')}\n`).join(''));
+  const child = spawn(
+    'wrk',
+    [
+      '-t1',
+      `-c${CONNECTIONS}`,
+      '-d600s',
+      '--timeout',
+      '30s',
+      '-s',
+      'bench/support/wrk-post.lua',
+      url,
+      '--',
+      file,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const run = wrapped(child);
+  // wrk runs for a duration; SIGINT ends it (and its clock) once every event has its answer.
+  void run.waitFor(/answered all/).then(
+    () => child.kill('SIGINT'),
+    () => undefined,
+  );
+  return run;
 }
 
 async function measure(
@@ -87,7 +140,15 @@ async function measure(
     await drive(target.url, Math.min(2_000, EVENTS)); // warm-up
     const before = await target.stored();
     const load = await drive(target.url, EVENTS);
-    const stored = (await target.stored()) - before;
+    // wrk stops once as many answers as events have come back, some of them for duplicates
+    // sent meanwhile, so a few events may still be in flight: let them land before counting.
+    let stored = (await target.stored()) - before;
+    for (let unchanged = 0; stored < load.count && unchanged < 5;) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const now = (await target.stored()) - before;
+      unchanged = now === stored ? unchanged + 1 : 0;
+      stored = now;
+    }
     return { name, ...load, stored };
   } finally {
     await target.stop();
@@ -117,10 +178,22 @@ function ttsyncEnvFor(dataDir: string, databaseUrl?: string): Record<string, str
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'ttsync-bench-ingest-'));
+const NULL_NAME = 'load generator alone (server answers at once)';
 
 const results: (Load & { name: string; stored: number })[] = [];
 for (let round = 0; round < ROUNDS; round++) {
   try {
+    results.push(
+      await measure(NULL_NAME, async () => {
+        const server = node(['bench/support/null-server.ts']);
+        const [, url = ''] = await server.waitFor(/listening on (\S+)/);
+        return {
+          url,
+          stored: async () => EVENTS,
+          stop: async () => void (await server.stop()),
+        };
+      }),
+    );
     results.push(
       await measure('bare floor (node:http + verify + SQLite insert)', async () => {
         const file = join(dir, `bare-${round}.db`);
@@ -199,7 +272,7 @@ function sqliteCount(file: string, query: string): number {
 const median = (values: number[]): number =>
   [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? Number.NaN;
 console.log(
-  `Webhook ingest: ${EVENTS} signed events per target and round, ${ROUNDS} rounds (medians), ${CONNECTIONS} connections, load generator in its own process`,
+  `Webhook ingest: ${EVENTS} signed events per target and round, ${ROUNDS} rounds (medians), ${CONNECTIONS} connections, load generator (${GENERATOR === 'wrk' ? 'wrk' : 'Node, bench/support/webhook-load.ts'}) in its own process`,
 );
 const names = [...new Set(results.map((r) => r.name))];
 const summary = names.map((name) => {
@@ -216,10 +289,11 @@ const summary = names.map((name) => {
 });
 for (const r of summary) {
   console.log(
-    `${r.name.padEnd(50)} ${r.perSecond.toFixed(0).padStart(6)} stored/s   ack p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   stored ${r.stored}/${r.count}${r.failures ? `   failures ${r.failures}` : ''}`,
+    `${r.name.padEnd(50)} ${r.perSecond.toFixed(0).padStart(6)} ${r.name === NULL_NAME ? 'acked/s ' : 'stored/s'}   ack p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms${r.name === NULL_NAME ? '' : `   stored ${r.stored}/${r.count}`}${r.failures ? `   failures ${r.failures}` : ''}`,
   );
 }
-const [floor, sqlite] = summary;
+const floor = summary.find((r) => r.name.startsWith('bare floor'));
+const sqlite = summary.find((r) => r.name === 'ttsync on SQLite');
 if (floor && sqlite) {
   console.log(
     `ttsync on SQLite / bare floor: ${(sqlite.perSecond / floor.perSecond).toFixed(2)} (target ≥ 0.8); p99 ${sqlite.p99.toFixed(1)} ms (target ≤ 25 ms)`,

@@ -5,8 +5,9 @@
  *
  *   node bench/support/webhook-load.ts <url> <count> <connections> <private key PEM, base64>
  */
-import { createPrivateKey, randomUUID, sign } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import http from 'node:http';
+import { signedEvents } from './signed-events.ts';
 
 const [url = '', countText = '10000', connectionsText = '50', keyText = ''] = process.argv.slice(2);
 const count = Number(countText);
@@ -14,23 +15,7 @@ const connections = Number(connectionsText);
 const key = createPrivateKey(Buffer.from(keyText, 'base64').toString('utf8'));
 const target = new URL(url);
 
-const bodies = Array.from({ length: count }, (_, i) => {
-  const body = Buffer.from(
-    JSON.stringify({
-      type: 'ContactCreate',
-      locationId: 've9EPM428h8vShlRW1KT',
-      id: `contact${String(i).padStart(13, '0')}`,
-      firstName: 'Load',
-      lastName: `Test ${i}`,
-      email: `load${i}@example.com`,
-      phone: '+14155550100',
-      tags: [],
-      timestamp: new Date().toISOString(),
-      webhookId: randomUUID(),
-    }),
-  );
-  return { body, signature: sign(null, body, key).toString('base64') };
-});
+const bodies = signedEvents(count, key);
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
 const latencies = new Float64Array(count);
