@@ -6,8 +6,9 @@
  *
  *   npm run bench:backfill                      # 10,000 and 100,000 contacts
  *   BENCH_COUNTS=2000,20000 npm run bench:backfill
- *   BACKFILL_NODE_OPTIONS='--max-semi-space-size=4 --max-old-space-size=128' npm run bench:backfill
- *                                               # V8 heap sized for a small host
+ *   TTSYNC_BATCH_HEAP_MB=128 npm run bench:backfill   # the backfill worker's heap (default 160)
+ *   TTSYNC_BATCH_HEAP_MB=0 BACKFILL_NODE_OPTIONS='--max-old-space-size=128' npm run bench:backfill
+ *                                               # main thread, heap set by Node flags
  *
  * Children (issue 5; bench/support/backfill-children.ts): `ttsync backfill` of every phase for
  * contacts with 3 tasks, 2 notes and 1 appointment each, at the GHL sandbox's real limits with a
