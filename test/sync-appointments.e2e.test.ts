@@ -289,13 +289,26 @@ for (const surface of ['extended', 'real'] as const) {
       assert.equal((await b.showing())?.Status, extended ? 'NoShow' : 'Requested');
       const lines = await b.lines();
       // Reordered (the sandbox's window caught both): the late confirmation changes nothing. A
-      // loaded machine may emit the second change after the window: then both apply, in order.
+      // loaded machine may emit the second change after the window: then both apply, in order,
+      // or, when both are dispatched before the first job runs, their jobs coalesce into one
+      // that reads the latest state. Either way one change at most per delivery, the last one
+      // the no-show.
       const reordered = arrived[0] === 'noshow';
-      assert.deepEqual(
-        lines.map((l) => l.kind),
-        reordered ? ['showing_created', changed] : ['showing_created', changed, changed],
-        `delivered ${arrived.join(' then ')}`,
-      );
+      const kinds = lines.map((l) => l.kind);
+      if (reordered) {
+        assert.deepEqual(
+          kinds,
+          ['showing_created', changed],
+          `delivered ${arrived.join(' then ')}`,
+        );
+      } else {
+        assert.ok(
+          [2, 3].includes(kinds.length) &&
+            kinds[0] === 'showing_created' &&
+            kinds.slice(1).every((k) => k === changed),
+          `delivered ${arrived.join(' then ')}: ${kinds.join(', ')}`,
+        );
+      }
       assert.match(
         lines.at(-1)?.summary ?? '',
         extended ? /status → NoShow$/ : /^Appointment noshow at/,

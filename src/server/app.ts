@@ -14,6 +14,7 @@ import type { Store } from '../store/database.ts';
 import { errorBody, installErrorHandlers } from './errors.ts';
 import { registerGhlOAuthRoutes } from './ghl-oauth-routes.ts';
 import type { GhlOAuthRouteOptions } from './ghl-oauth-routes.ts';
+import { InboxWriter } from '../store/inbox.ts';
 import { registerGhlWebhookRoute } from './ghl-webhook-route.ts';
 import type { TtWebhookVerifier } from '../tenant-turner/webhook-verify.ts';
 import { registerTtWebhookRoute } from './tt-webhook-route.ts';
@@ -45,8 +46,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
   installErrorHandlers(app, logger);
 
+  // One writer for both providers' webhooks; on a SQLite file it commits from its own thread.
+  const inbox = new InboxWriter(options.store.db, { sqliteFile: options.store.sqliteFile });
+  app.addHook('onClose', () => inbox.close());
+
   registerGhlWebhookRoute(app, {
-    db: options.store.db,
+    inbox,
     verifier: options.ghlVerifier,
     clock,
     logger,
@@ -54,7 +59,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   registerTtWebhookRoute(app, {
-    db: options.store.db,
+    inbox,
     verifier: options.ttVerifier,
     clock,
     logger,

@@ -4,17 +4,16 @@
  * and comes back; anything unverifiable gets a 4xx and is neither stored nor processed.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
 import type { GhlWebhookVerifier } from '../ghl/webhook-verify.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import { InboxWriter } from '../store/inbox.ts';
-import type { Database } from '../store/schema.ts';
+import type { InboxWriter } from '../store/inbox.ts';
 import { errorBody } from './errors.ts';
 import { verifiedEvent } from './webhook-intake.ts';
 
 export interface GhlWebhookRouteOptions {
-  db: Kysely<Database>;
+  /** The inbox's group-commit writer, shared by the webhook routes. */
+  inbox: InboxWriter;
   verifier: GhlWebhookVerifier;
   clock: Clock;
   logger: Logger;
@@ -30,7 +29,7 @@ export function registerGhlWebhookRoute(
   options: GhlWebhookRouteOptions,
 ): void {
   const { verifier, clock, logger } = options;
-  const inbox = new InboxWriter(options.db);
+  const { inbox } = options;
   app.post('/webhooks/ghl', async (request, reply) => {
     const verified = await verifiedEvent(request, reply, {
       provider: 'GHL',

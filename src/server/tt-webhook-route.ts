@@ -7,17 +7,16 @@
  * (`TT_WEBHOOK_SIGNING_KEY`) every delivery is refused with a 404 that says what to set.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import { InboxWriter } from '../store/inbox.ts';
-import type { Database } from '../store/schema.ts';
+import type { InboxWriter } from '../store/inbox.ts';
 import type { TtWebhookVerifier } from '../tenant-turner/webhook-verify.ts';
 import { errorBody } from './errors.ts';
 import { verifiedEvent } from './webhook-intake.ts';
 
 export interface TtWebhookRouteOptions {
-  db: Kysely<Database>;
+  /** The inbox's group-commit writer, shared by the webhook routes. */
+  inbox: InboxWriter;
   /** Undefined when no signing key is configured: every delivery is refused. */
   verifier: TtWebhookVerifier | undefined;
   clock: Clock;
@@ -29,7 +28,7 @@ export interface TtWebhookRouteOptions {
 /** Registers the route; the app must parse `application/json` as a raw Buffer. */
 export function registerTtWebhookRoute(app: FastifyInstance, options: TtWebhookRouteOptions): void {
   const { verifier, clock, logger } = options;
-  const inbox = new InboxWriter(options.db);
+  const { inbox } = options;
   app.post('/webhooks/tt', async (request, reply) => {
     if (!verifier) {
       return reply

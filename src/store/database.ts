@@ -12,6 +12,7 @@ import { migrateToLatest } from './migrate.ts';
 import type { MigrationReport } from './migrate.ts';
 import type { Database } from './schema.ts';
 import { openSqliteDatabase } from './sqlite-database.ts';
+import type { SqliteOpenOptions } from './sqlite-database.ts';
 
 export interface StoreOptions {
   /** `postgres://…` selects PostgreSQL; otherwise SQLite at `sqlitePath`. */
@@ -38,6 +39,11 @@ export interface Store {
   readonly location: string;
   /** What the migration on open did (empty when `migrate: false`). */
   readonly migrations: MigrationReport;
+  /**
+   * How the SQLite file was opened, for a second connection to it (the inbox's writer thread);
+   * undefined on PostgreSQL and for `:memory:`, which no second connection can share.
+   */
+  readonly sqliteFile?: SqliteOpenOptions | undefined;
   close(): Promise<void>;
 }
 
@@ -49,6 +55,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const dialect: Dialect = url && /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
   let db: Kysely<Database>;
   let location: string;
+  let sqliteFile: SqliteOpenOptions | undefined;
   if (dialect === 'postgres' && url) {
     const schema = options.pgSchema ?? 'public';
     if (!SCHEMA_NAME.test(schema)) {
@@ -76,13 +83,15 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   } else {
     const path = options.sqlitePath ?? './data/ttsync.db';
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const database = openSqliteDatabase({
+    const opened: SqliteOpenOptions = {
       path,
       ...(options.sqliteSynchronous ? { synchronous: options.sqliteSynchronous } : {}),
       ...(options.sqliteBusyTimeoutMs !== undefined
         ? { busyTimeoutMs: options.sqliteBusyTimeoutMs }
         : {}),
-    });
+    };
+    const database = openSqliteDatabase(opened);
+    if (path !== ':memory:') sqliteFile = opened;
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
     location = path;
   }
@@ -95,7 +104,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
       throw error;
     }
   }
-  return { db, dialect, location, migrations, close: () => db.destroy() };
+  return { db, dialect, location, migrations, sqliteFile, close: () => db.destroy() };
 }
 
 /** int8 (OID 20) columns hold epoch ms: read them as numbers, exact below 2^53. */

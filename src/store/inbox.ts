@@ -2,8 +2,12 @@
  * The inbox: every verified webhook, raw, unique on the provider's event id, written before the
  * provider gets its 200 (ARCHITECTURE.md §1.1). A dispatcher turns received rows into jobs.
  */
+import { Worker } from 'node:worker_threads';
 import type { Insertable, Kysely, Transaction } from 'kysely';
+import { AppError } from '../shared/errors.ts';
+import type { InboxThreadReply, InboxThreadRequest, InboxThreadRow } from './inbox-thread.ts';
 import type { Database, Side } from './schema.ts';
+import type { SqliteOpenOptions } from './sqlite-database.ts';
 
 /** One verified delivery. */
 export interface InboundEvent {
@@ -27,7 +31,7 @@ export interface InboxEntry extends InboundEvent {
 export type InboxStatus = 'received' | 'enqueued' | 'deferred' | 'done' | 'failed';
 
 /** The row of a newly received event. */
-function inboxRow(event: InboundEvent): Insertable<Database['inbox']> {
+function inboxRow(event: InboundEvent): Insertable<Database['inbox']> & InboxThreadRow {
   return {
     provider: event.provider,
     event_id: event.eventId,
@@ -112,6 +116,18 @@ async function insertNew(
   return stored;
 }
 
+/** Options of `InboxWriter`. */
+export interface InboxWriterOptions {
+  /** Events per transaction at most; default 500. */
+  maxBatch?: number;
+  /**
+   * The SQLite file behind `db` (`Store.sqliteFile`): commit there from a thread of its own
+   * (`inbox-thread.ts`), so the commit and its fsync do not hold up the event loop. Without it
+   * (PostgreSQL, whose commits do not block; `:memory:`) commits go through `db`.
+   */
+  sqliteFile?: SqliteOpenOptions | undefined;
+}
+
 /**
  * Group commit for the inbox: the events recorded in one turn of the event loop, and those
  * recorded while a write is in flight, are written together in one transaction, so concurrent
@@ -122,16 +138,20 @@ async function insertNew(
 export class InboxWriter {
   readonly #db: Kysely<Database>;
   readonly #maxBatch: number;
+  readonly #thread: InboxThread | undefined;
   #waiting: {
     event: InboundEvent;
     resolve: (outcome: 'stored' | 'duplicate') => void;
     reject: (error: unknown) => void;
   }[] = [];
   #writing = false;
+  /** Settles when the writes started so far are done. */
+  #idle: Promise<void> = Promise.resolve();
 
-  constructor(db: Kysely<Database>, options: { maxBatch?: number } = {}) {
+  constructor(db: Kysely<Database>, options: InboxWriterOptions = {}) {
     this.#db = db;
     this.#maxBatch = options.maxBatch ?? 500;
+    this.#thread = options.sqliteFile ? new InboxThread(options.sqliteFile) : undefined;
   }
 
   /** Stores `event` (see `recordInboundEvent`); resolves once its transaction has committed. */
@@ -141,22 +161,25 @@ export class InboxWriter {
       if (this.#writing) return;
       this.#writing = true;
       // Not now but after this turn of the event loop has read every request that is ready:
-      // node:sqlite runs a transaction (and its fsync) synchronously, so starting it right
-      // away would commit each webhook on its own.
-      setImmediate(() => void this.#drain());
+      // starting right away would commit each webhook on its own.
+      this.#idle = new Promise((done) => setImmediate(() => void this.#drain().then(done)));
     });
+  }
+
+  /** Waits for the events recorded so far to be written, then stops the writer thread. */
+  async close(): Promise<void> {
+    await this.#idle;
+    await this.#thread?.close();
   }
 
   async #drain(): Promise<void> {
     while (this.#waiting.length > 0) {
       const batch = this.#waiting.splice(0, this.#maxBatch);
+      const events = batch.map((entry) => entry.event);
       try {
-        const stored = await this.#db.transaction().execute((trx) =>
-          insertNew(
-            trx,
-            batch.map((entry) => entry.event),
-          ),
-        );
+        const stored = this.#thread
+          ? await this.#thread.insert(events.map(inboxRow))
+          : await this.#db.transaction().execute((trx) => insertNew(trx, events));
         for (const entry of batch) {
           const key = `${entry.event.provider}\u0000${entry.event.eventId}`;
           // The first of a batch's copies of one event is the stored one; the rest are duplicates.
@@ -168,4 +191,86 @@ export class InboxWriter {
     }
     this.#writing = false;
   }
+}
+
+/** The main thread's side of `inbox-thread.ts`, started at the first write. */
+class InboxThread {
+  readonly #file: SqliteOpenOptions;
+  #current: RunningThread | undefined;
+  #nextId = 0;
+
+  constructor(file: SqliteOpenOptions) {
+    this.#file = file;
+  }
+
+  /** Inserts and commits `rows`; resolves with the keys it inserted (not already there). */
+  insert(rows: InboxThreadRow[]): Promise<Set<string>> {
+    const thread = (this.#current ??= this.#start());
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage({ id, rows } satisfies InboxThreadRequest);
+    });
+  }
+
+  /** Lets the batches already sent commit, then closes the thread's connection. */
+  async close(): Promise<void> {
+    const thread = this.#current;
+    this.#current = undefined;
+    if (!thread) return;
+    thread.worker.postMessage({ close: true } satisfies InboxThreadRequest);
+    await thread.exited;
+  }
+
+  #start(): RunningThread {
+    const worker = new Worker(new URL('./inbox-thread.ts', import.meta.url), {
+      workerData: this.#file,
+    });
+    // The server's own handles keep the process alive; this thread alone must not.
+    worker.unref();
+    const pending: RunningThread['pending'] = new Map();
+    let failure: Error | undefined;
+    worker.on('message', (reply: InboxThreadReply) => {
+      const waiter = pending.get(reply.id);
+      pending.delete(reply.id);
+      if ('error' in reply) {
+        waiter?.reject(
+          new AppError('store_unavailable', `The inbox could not be written: ${reply.error}`),
+        );
+      } else {
+        waiter?.resolve(new Set(reply.stored));
+      }
+    });
+    const thread: RunningThread = {
+      worker,
+      pending,
+      exited: new Promise((resolve) => {
+        worker.on('exit', (code) => {
+          // A thread that ended or failed is replaced at the next write.
+          if (this.#current === thread) this.#current = undefined;
+          const error = new AppError(
+            'store_unavailable',
+            `The inbox writer thread ended (exit ${code}${failure ? `: ${failure.message}` : ''}) before answering.`,
+          );
+          for (const waiter of pending.values()) waiter.reject(error);
+          pending.clear();
+          resolve();
+        });
+      }),
+    };
+    // An uncaught error in the thread ends it; 'exit' then fails what it had not answered.
+    worker.on('error', (error: Error) => {
+      failure = error;
+    });
+    return thread;
+  }
+}
+
+interface RunningThread {
+  worker: Worker;
+  pending: Map<
+    number,
+    { resolve: (stored: Set<string>) => void; reject: (error: unknown) => void }
+  >;
+  exited: Promise<void>;
 }

@@ -41,6 +41,9 @@ export async function migrateToLatest(
   dialect: Dialect,
 ): Promise<MigrationReport> {
   const all = migrations(dialect);
+  // Nothing to do (every start after the first): answered without a transaction, so openers
+  // do not queue for the write lock (SQLite transactions begin IMMEDIATE).
+  if (await allApplied(db, all)) return { applied: [], known: all.map(([name]) => name) };
   let current = '(setup)';
   try {
     const applied = await db.transaction().execute(async (trx) => {
@@ -75,5 +78,19 @@ export async function migrateToLatest(
       }. Nothing was applied; fix the cause and run \`ttsync migrate\` again.`,
       { cause: error },
     );
+  }
+}
+
+/** Whether every migration is recorded as applied (false when the table is not there yet). */
+async function allApplied(
+  db: Kysely<unknown>,
+  all: readonly (readonly [string, unknown])[],
+): Promise<boolean> {
+  try {
+    const { rows } = await sql<{ name: string }>`select name from ttsync_migrations`.execute(db);
+    const done = new Set(rows.map((row) => row.name));
+    return all.every(([name]) => done.has(name));
+  } catch {
+    return false;
   }
 }

@@ -24,12 +24,20 @@ export interface SqliteOpenOptions {
 
 /** Opens a SQLite file in WAL mode with foreign keys on, and wraps it for Kysely. */
 export function openSqliteDatabase(options: SqliteOpenOptions): SqliteDatabase {
+  return new NodeSqliteDatabase(openSqliteConnection(options));
+}
+
+/**
+ * One connection with ttsync's settings (WAL, durability, busy timeout, foreign keys); also
+ * what the inbox's writer thread opens (`inbox-thread.ts`).
+ */
+export function openSqliteConnection(options: SqliteOpenOptions): DatabaseSync {
   const db = new DatabaseSync(options.path);
   db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000))}`);
   if (options.path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
   db.exec(`PRAGMA synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
   db.exec('PRAGMA foreign_keys = ON');
-  return new NodeSqliteDatabase(db);
+  return db;
 }
 
 /** Prepared statements kept per database: Kysely prepares every query it runs. */
@@ -43,7 +51,12 @@ class NodeSqliteDatabase implements SqliteDatabase {
     this.#db = db;
   }
 
-  prepare(sql: string): SqliteStatement {
+  prepare(text: string): SqliteStatement {
+    // Transactions take the write lock when they begin. With Kysely's plain `begin`, a
+    // transaction that reads first and writes later fails with SQLITE_BUSY_SNAPSHOT (no wait,
+    // no retry) when another connection (the inbox's writer thread, another ttsync process)
+    // committed in between; `begin immediate` waits its turn under the busy timeout instead.
+    const sql = text === 'begin' ? 'begin immediate' : text;
     // Compiling SQL costs more than running most of ttsync's statements, so compiled statements
     // are reused (Kysely runs one statement at a time per connection, so sharing is safe).
     let statement = this.#statements.get(sql);
