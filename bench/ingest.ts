@@ -28,6 +28,8 @@ import { signedEvents } from './support/signed-events.ts';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 20_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+/** Events sent to each target before the measured ones (JIT, heap sizing, connections). */
+const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 2_000);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 /** Which targets to run besides the floor: `sqlite`, `pg` (default both). */
 const TARGETS = new Set((process.env['BENCH_TARGETS'] ?? 'sqlite,pg').split(','));
@@ -137,7 +139,7 @@ async function measure(
 ): Promise<Load & { name: string; stored: number }> {
   const target = await start();
   try {
-    await drive(target.url, Math.min(2_000, EVENTS)); // warm-up
+    await drive(target.url, Math.min(WARMUP, EVENTS)); // warm-up: not measured
     const before = await target.stored();
     const load = await drive(target.url, EVENTS);
     // wrk stops once as many answers as events have come back, some of them for duplicates
