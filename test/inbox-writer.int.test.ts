@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InboxWriter } from '../src/store/inbox.ts';
+import { InboxWriter, recordInboundEvent } from '../src/store/inbox.ts';
 import type { InboundEvent } from '../src/store/inbox.ts';
 import { describeEachDialect } from './support/stores.ts';
 
@@ -43,39 +43,35 @@ describeEachDialect('InboxWriter', (stores) => {
     }
   });
 
-  test('takes turns with a transaction open on the main connection; close waits for writes', async () => {
-    const store = await stores.open('inbox-writer-turns');
-    const inbox = new InboxWriter(store.db, { sqliteFile: store.sqliteFile });
-    let recorded: Promise<'stored' | 'duplicate'>[] = [];
-    // A main-connection transaction that reads, lets webhooks be recorded meanwhile, then
-    // writes: on SQLite it began IMMEDIATE, so the writer thread waits instead of making this
-    // transaction fail with SQLITE_BUSY_SNAPSHOT.
-    await store.db.transaction().execute(async (trx) => {
-      await trx.selectFrom('inbox').select('id').execute();
-      recorded = Array.from({ length: 20 }, (_, i) => inbox.record(event(`during-${i}`)));
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      await trx
-        .insertInto('inbox')
-        .values({
-          provider: 'ghl',
-          event_id: 'from-main',
-          event_type: 'ContactCreate',
-          location_id: 'loc',
-          received_at: 1,
-          payload: '{}',
-          status: 'received',
-          error: null,
-        })
-        .execute();
-    });
-    const later = inbox.record(event('just-before-close'));
-    await inbox.close();
-    assert.deepEqual(await Promise.all(recorded), Array(20).fill('stored'));
-    assert.equal(await later, 'stored');
-    const count = await store.db
-      .selectFrom('inbox')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    assert.equal(Number(count.n), 22);
-  });
+  // Without IMMEDIATE transactions this test does not pass (the main connection's write finds
+  // a newer snapshot); the timeout turns such a regression into a failure rather than a hang.
+  test(
+    'takes turns with a transaction open on the main connection; close waits for writes',
+    { timeout: 30_000 },
+    async () => {
+      const store = await stores.open('inbox-writer-turns');
+      const inbox = new InboxWriter(store.db, { sqliteFile: store.sqliteFile });
+      let recorded: Promise<'stored' | 'duplicate'>[] = [];
+      // The writer thread is started (and its module loaded) by the first write.
+      assert.equal(await inbox.record(event('first')), 'stored');
+      // A main-connection transaction that reads, lets webhooks be recorded meanwhile, then
+      // writes: on SQLite it began IMMEDIATE, so the writer thread waits instead of making this
+      // transaction fail with SQLITE_BUSY_SNAPSHOT.
+      await store.db.transaction().execute(async (trx) => {
+        await trx.selectFrom('inbox').select('id').execute();
+        recorded = Array.from({ length: 20 }, (_, i) => inbox.record(event(`during-${i}`)));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await recordInboundEvent(trx, event('from-main'));
+      });
+      const later = inbox.record(event('just-before-close'));
+      await inbox.close();
+      assert.deepEqual(await Promise.all(recorded), Array(20).fill('stored'));
+      assert.equal(await later, 'stored');
+      const count = await store.db
+        .selectFrom('inbox')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(count.n), 23);
+    },
+  );
 });

@@ -8,19 +8,11 @@
 import type { StatementSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqliteConnection } from './sqlite-database.ts';
+import type { InboxTable } from './schema.ts';
 import type { SqliteOpenOptions } from './sqlite-database.ts';
 
 /** A new inbox row, as `inboxRow` builds it. */
-export interface InboxThreadRow {
-  provider: string;
-  event_id: string;
-  event_type: string;
-  location_id: string | null;
-  received_at: number;
-  payload: string;
-  status: string;
-  error: string | null;
-}
+export type InboxThreadRow = Omit<InboxTable, 'id'>;
 
 export type InboxThreadRequest = { id: number; rows: InboxThreadRow[] } | { close: true };
 export type InboxThreadReply = { id: number; stored: string[] } | { id: number; error: string };
