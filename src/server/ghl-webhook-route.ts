@@ -28,8 +28,7 @@ export function registerGhlWebhookRoute(
   app: FastifyInstance,
   options: GhlWebhookRouteOptions,
 ): void {
-  const { verifier, clock, logger } = options;
-  const { inbox } = options;
+  const { inbox, verifier, clock, logger } = options;
   app.post('/webhooks/ghl', async (request, reply) => {
     const verified = await verifiedEvent(request, reply, {
       provider: 'GHL',

@@ -27,8 +27,7 @@ export interface TtWebhookRouteOptions {
 
 /** Registers the route; the app must parse `application/json` as a raw Buffer. */
 export function registerTtWebhookRoute(app: FastifyInstance, options: TtWebhookRouteOptions): void {
-  const { verifier, clock, logger } = options;
-  const { inbox } = options;
+  const { inbox, verifier, clock, logger } = options;
   app.post('/webhooks/tt', async (request, reply) => {
     if (!verifier) {
       return reply

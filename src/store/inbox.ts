@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import { AppError } from '../shared/errors.ts';
-import type { InboxThreadReply, InboxThreadRequest, InboxThreadRow } from './inbox-thread.ts';
+import type { InboxThreadReply, InboxThreadRequest } from './inbox-thread.ts';
 import type { Database, Side } from './schema.ts';
 import type { SqliteOpenOptions } from './sqlite-database.ts';
 
@@ -31,7 +31,7 @@ export interface InboxEntry extends InboundEvent {
 export type InboxStatus = 'received' | 'enqueued' | 'deferred' | 'done' | 'failed';
 
 /** The row of a newly received event. */
-function inboxRow(event: InboundEvent): Insertable<Database['inbox']> & InboxThreadRow {
+function inboxRow(event: InboundEvent): Insertable<Database['inbox']> {
   return {
     provider: event.provider,
     event_id: event.eventId,
@@ -97,9 +97,9 @@ export async function setInboxStatus(
 
 /**
  * Inserts the events not stored yet in one statement; resolves with the provider/event-id keys
- * of those it inserted.
+ * of those it inserted. (Also run by the writer thread, `inbox-thread.ts`.)
  */
-async function insertNew(
+export async function insertNew(
   db: Kysely<Database> | Transaction<Database>,
   events: readonly InboundEvent[],
 ): Promise<Set<string>> {
@@ -178,7 +178,7 @@ export class InboxWriter {
       const events = batch.map((entry) => entry.event);
       try {
         const stored = this.#thread
-          ? await this.#thread.insert(events.map(inboxRow))
+          ? await this.#thread.insert(events)
           : await this.#db.transaction().execute((trx) => insertNew(trx, events));
         for (const entry of batch) {
           const key = `${entry.event.provider}\u0000${entry.event.eventId}`;
@@ -203,13 +203,13 @@ class InboxThread {
     this.#file = file;
   }
 
-  /** Inserts and commits `rows`; resolves with the keys it inserted (not already there). */
-  insert(rows: InboxThreadRow[]): Promise<Set<string>> {
+  /** Inserts and commits `events`; resolves with the keys it inserted (not already there). */
+  insert(events: InboundEvent[]): Promise<Set<string>> {
     const thread = (this.#current ??= this.#start());
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       thread.pending.set(id, { resolve, reject });
-      thread.worker.postMessage({ id, rows } satisfies InboxThreadRequest);
+      thread.worker.postMessage({ id, events } satisfies InboxThreadRequest);
     });
   }
 

@@ -24,20 +24,12 @@ export interface SqliteOpenOptions {
 
 /** Opens a SQLite file in WAL mode with foreign keys on, and wraps it for Kysely. */
 export function openSqliteDatabase(options: SqliteOpenOptions): SqliteDatabase {
-  return new NodeSqliteDatabase(openSqliteConnection(options));
-}
-
-/**
- * One connection with ttsync's settings (WAL, durability, busy timeout, foreign keys); also
- * what the inbox's writer thread opens (`inbox-thread.ts`).
- */
-export function openSqliteConnection(options: SqliteOpenOptions): DatabaseSync {
   const db = new DatabaseSync(options.path);
   db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000))}`);
   if (options.path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
   db.exec(`PRAGMA synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
   db.exec('PRAGMA foreign_keys = ON');
-  return db;
+  return new NodeSqliteDatabase(db);
 }
 
 /** Prepared statements kept per database: Kysely prepares every query it runs. */
