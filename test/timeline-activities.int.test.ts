@@ -10,6 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { openStore } from '../src/store/database.ts';
 import type { Store } from '../src/store/database.ts';
 import { syncContact } from '../src/sync/contact-sync.ts';
@@ -19,6 +21,7 @@ import { personTimeline } from '../src/sync/timeline-view.ts';
 import { activityExternalId, postTimelineActivities } from '../src/sync/tt-activities.ts';
 import { pollTenantTurner } from '../src/sync/tt-poll.ts';
 import { findLinkByGhlId } from '../src/store/links.ts';
+import { migrateToLatest } from '../src/store/migrate.ts';
 import { operator } from './support/operator.ts';
 import { runTtsync } from './support/processes.ts';
 import { describeEachDialect } from './support/stores.ts';
@@ -64,6 +67,14 @@ function activitiesOf(boxes: Sandboxes, applicationId: number): TtActivityDto[] 
   return all.filter((a) => a.ApplicationId === applicationId && a.Source === 'GHL');
 }
 
+async function outboxSize(store: Store): Promise<number> {
+  const row = await store.db
+    .selectFrom('timeline_outbox')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 async function noteEntryId(store: Store): Promise<number> {
   const row = await store.db
     .selectFrom('timeline')
@@ -99,8 +110,15 @@ describeEachDialect('timeline → Tenant Turner activities (extended surface)', 
       failed: 0,
     });
 
-    // The activity went out but its record was lost (a crash): the next round posts again.
+    assert.equal(await outboxSize(store), 0, 'the outbox holds only entries still to post');
+
+    // The activity went out but its record was lost (a crash before the record, which comes
+    // before the entry leaves the outbox): the next round posts again.
     await store.db.deleteFrom('timeline_posts').execute();
+    await store.db
+      .insertInto('timeline_outbox')
+      .values({ timeline_id: await noteEntryId(store) })
+      .execute();
     const retried = await postTimelineActivities(deps);
     assert.equal(retried.alreadyPosted, 1);
     assert.equal(retried.posted, 0);
@@ -110,6 +128,59 @@ describeEachDialect('timeline → Tenant Turner activities (extended surface)', 
     const note = view?.rows.find((r) => r.kind === 'note_created');
     assert.equal(note?.post?.state, 'posted');
     assert.equal(note.post.activityId, String(posted[0]?.ActivityId));
+  });
+
+  test('an entry waits in the outbox while its person has no lead, then is posted', async () => {
+    const store = await stores.open('tt-activities-wait');
+    const deps = syncDeps(store, boxes);
+    const { contactId, applicationId } = await personWithNote(
+      boxes,
+      deps,
+      `wait-${stores.dialect}`,
+    );
+    const person = await findLinkByGhlId(deps.db, 'person', boxes.ghlBox.locationId, contactId);
+    // As if the lead were not linked yet (a person whose lead create is still to be retried).
+    await store.db
+      .updateTable('links')
+      .set({ tt_id: null })
+      .where('id', '=', person?.id ?? '')
+      .execute();
+
+    assert.deepEqual(await postTimelineActivities(deps), {
+      posted: 0,
+      alreadyPosted: 0,
+      notApplied: 0,
+      failed: 0,
+    });
+    assert.equal(await outboxSize(store), 1, 'still waiting');
+
+    await store.db
+      .updateTable('links')
+      .set({ tt_id: String(applicationId) })
+      .where('id', '=', person?.id ?? '')
+      .execute();
+    assert.equal((await postTimelineActivities(deps)).posted, 1);
+    assert.equal(activitiesOf(boxes, applicationId).length, 1);
+    assert.equal(await outboxSize(store), 0);
+  });
+
+  test('the migration that adds the outbox fills it with the entries not posted yet', async () => {
+    const store = await stores.open('tt-activities-migrate');
+    const deps = syncDeps(store, boxes);
+    const posted = await personWithNote(boxes, deps, `migrate-a-${stores.dialect}`);
+    assert.equal((await postTimelineActivities(deps)).posted, 1);
+    const waiting = await personWithNote(boxes, deps, `migrate-b-${stores.dialect}`);
+
+    // Back to the schema before the outbox, then migrate again.
+    await sql`drop table timeline_outbox`.execute(store.db);
+    await sql`delete from ttsync_migrations where name = '0004-timeline-outbox'`.execute(store.db);
+    const report = await migrateToLatest(store.db as unknown as Kysely<unknown>, store.dialect);
+    assert.deepEqual(report.applied, ['0004-timeline-outbox']);
+    assert.equal(await outboxSize(store), 1, 'only the entry without a post row');
+
+    assert.equal((await postTimelineActivities(deps)).posted, 1);
+    assert.equal(activitiesOf(boxes, waiting.applicationId).length, 1);
+    assert.equal(activitiesOf(boxes, posted.applicationId).length, 1, 'not posted twice');
   });
 });
 

@@ -15,6 +15,7 @@ import type { Dialect } from './dialect.ts';
 import * as initial from './migrations/0001-initial.ts';
 import * as jobsKeyState from './migrations/0002-jobs-key-state-index.ts';
 import * as timelinePosts from './migrations/0003-timeline-posts.ts';
+import * as timelineOutbox from './migrations/0004-timeline-outbox.ts';
 
 type MigrationUp = (db: Kysely<unknown>) => Promise<void>;
 
@@ -24,6 +25,7 @@ function migrations(dialect: Dialect): [string, MigrationUp][] {
     ['0001-initial', initial.up(dialect)],
     ['0002-jobs-key-state-index', jobsKeyState.up(dialect)],
     ['0003-timeline-posts', timelinePosts.up(dialect)],
+    ['0004-timeline-outbox', timelineOutbox.up(dialect)],
   ];
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, Side } from './schema.ts';
-import { timelineRow } from './timeline-entries.ts';
+import { insertTimelineRows, timelineRow } from './timeline-entries.ts';
 import type { TimelineEntry, TimelineEntryWrite } from './timeline-entries.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -194,13 +194,10 @@ export async function recordChanges(
       )
       .execute();
   }
-  for (const part of chunks(changes)) {
-    await db
-      .insertInto('timeline')
-      .values(part.map(({ linkId, timeline }) => timelineRow(linkId, timeline, now)))
-      .onConflict((oc) => oc.columns(['link_id', 'source', 'kind', 'ref_id']).doNothing())
-      .execute();
-  }
+  await insertTimelineRows(
+    db,
+    changes.map(({ linkId, timeline }) => timelineRow(linkId, timeline, now)),
+  );
   await insertAudit(
     db,
     changes.map((change) => ({ ...change.audit, targetSide: change.side })),

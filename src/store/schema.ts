@@ -126,6 +126,11 @@ export interface TimelinePostsTable {
   at: number;
 }
 
+/** A GHL-side timeline entry still to post to Tenant Turner's activities (`timeline-posts.ts`). */
+export interface TimelineOutboxTable {
+  timeline_id: number;
+}
+
 export interface AuditTable {
   id: Generated<number>;
   at: number;
@@ -174,6 +179,7 @@ export interface Database {
   cursors: CursorsTable;
   timeline: TimelineTable;
   timeline_posts: TimelinePostsTable;
+  timeline_outbox: TimelineOutboxTable;
   audit: AuditTable;
   jobs: JobsTable;
 }

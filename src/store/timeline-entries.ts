@@ -88,15 +88,38 @@ export async function insertTimelineEntries(
   entries: readonly TimelineEntryWrite[],
   now: number,
 ): Promise<string[]> {
-  const inserted: string[] = [];
-  for (let i = 0; i < entries.length; i += 200) {
-    const rows = await db
+  const rows = entries.map((e) => timelineRow(e.linkId, e, now));
+  return (await insertTimelineRows(db, rows)).map((row) => row.ref_id);
+}
+
+/** The source whose entries go on to Tenant Turner's activity timeline (`tt-activities.ts`). */
+export const POSTED_SOURCE = 'ghl';
+
+/**
+ * Inserts the rows not stored yet (an entry is unique on link, source, kind and ref id), and puts
+ * the GHL-side ones among them in the outbox of Tenant Turner's activities (`timeline-posts.ts`)
+ * in the same transaction as the caller's; resolves with the rows it inserted.
+ */
+export async function insertTimelineRows(
+  db: Db,
+  rows: readonly Insertable<Database['timeline']>[],
+): Promise<{ id: number; ref_id: string }[]> {
+  const inserted: { id: number; ref_id: string }[] = [];
+  for (let i = 0; i < rows.length; i += 200) {
+    const stored = await db
       .insertInto('timeline')
-      .values(entries.slice(i, i + 200).map((e) => timelineRow(e.linkId, e, now)))
+      .values(rows.slice(i, i + 200))
       .onConflict((oc) => oc.columns(['link_id', 'source', 'kind', 'ref_id']).doNothing())
-      .returning('ref_id')
+      .returning(['id', 'source', 'ref_id'])
       .execute();
-    inserted.push(...rows.map((row) => row.ref_id));
+    const toPost = stored.filter((row) => row.source === POSTED_SOURCE);
+    if (toPost.length > 0) {
+      await db
+        .insertInto('timeline_outbox')
+        .values(toPost.map((row) => ({ timeline_id: row.id })))
+        .execute();
+    }
+    inserted.push(...stored);
   }
   return inserted;
 }

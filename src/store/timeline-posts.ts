@@ -1,7 +1,9 @@
 /**
- * The outbox of Tenant Turner's activity timeline: GHL-side timeline entries of persons with a
- * lead that have no post row yet, and the rows that say what became of each (posted with its
- * activity id, not applied on an account without activities, or failed for good).
+ * The outbox of Tenant Turner's activity timeline. Each GHL-side timeline entry gets a
+ * `timeline_outbox` row in the transaction that writes it (`insertTimelineRows`); once what
+ * became of it is known (posted with its activity id, not applied on an account without
+ * activities, or failed for good) a `timeline_posts` row says so and the outbox row goes. The
+ * poster therefore reads only the entries still to post, however long the timeline grows.
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.ts';
@@ -20,20 +22,20 @@ export interface UnpostedEntry {
 }
 
 /**
- * Up to `limit` entries of `source` with id above `afterId` and no post row, whose person (the
- * entry's link, or its parent) is linked to a lead; in id order.
+ * Up to `limit` outbox entries with id above `afterId` whose person (the entry's link, or its
+ * parent) is linked to a lead, in id order. Entries of a person without a lead stay in the
+ * outbox until the person has one.
  */
 export async function unpostedEntries(
   db: Db,
-  source: string,
   afterId: number,
   limit: number,
 ): Promise<UnpostedEntry[]> {
   const rows = await db
-    .selectFrom('timeline')
+    .selectFrom('timeline_outbox')
+    .innerJoin('timeline', 'timeline.id', 'timeline_outbox.timeline_id')
     .innerJoin('links as own', 'own.id', 'timeline.link_id')
     .leftJoin('links as parent', 'parent.id', 'own.parent_id')
-    .leftJoin('timeline_posts', 'timeline_posts.timeline_id', 'timeline.id')
     .select([
       'timeline.id as id',
       'timeline.kind as kind',
@@ -43,16 +45,14 @@ export async function unpostedEntries(
       'own.tt_id as ownTtId',
       'parent.tt_id as parentTtId',
     ])
-    .where('timeline.source', '=', source)
-    .where('timeline.id', '>', afterId)
-    .where('timeline_posts.timeline_id', 'is', null)
+    .where('timeline_outbox.timeline_id', '>', afterId)
     .where((eb) =>
       eb.or([
         eb.and([eb('own.kind', '=', 'person'), eb('own.tt_id', 'is not', null)]),
         eb.and([eb('parent.kind', '=', 'person'), eb('parent.tt_id', 'is not', null)]),
       ]),
     )
-    .orderBy('timeline.id')
+    .orderBy('timeline_outbox.timeline_id')
     .limit(limit)
     .execute();
   return rows.map((row) => ({
@@ -64,7 +64,11 @@ export async function unpostedEntries(
   }));
 }
 
-/** Records what became of an entry; a second record for the same entry keeps the first. */
+/**
+ * Records what became of an entry and takes it out of the outbox; a second record for the same
+ * entry keeps the first. (The record comes first: a crash between the two leaves the entry in the
+ * outbox, and the next round's post is answered with the same activity.)
+ */
 export async function recordTimelinePost(
   db: Db,
   timelineId: number,
@@ -82,4 +86,5 @@ export async function recordTimelinePost(
     })
     .onConflict((oc) => oc.column('timeline_id').doNothing())
     .execute();
+  await db.deleteFrom('timeline_outbox').where('timeline_id', '=', timelineId).execute();
 }

@@ -2,7 +2,7 @@
  * GHL-side timeline entries → Tenant Turner's activity timeline (the modeled `activities`
  * extension, tenant-turner-api.md §2.2), as a follow-up of the records rather than inside each
  * sync: every entry of source `ghl` (notes, tasks, appointments) whose person has a lead is
- * posted once, with `ExternalId` `ttsync-timeline-<entry id>`. Tenant Turner answers a repeat of
+ * posted once, found through the outbox its entry was written with (`timeline-posts.ts`), with `ExternalId` `ttsync-timeline-<entry id>`. Tenant Turner answers a repeat of
  * that id with the first activity, so a crash between the post and its record, or two posters
  * at once, never makes a second activity. What became of each entry is recorded
  * (`timeline_posts`): `posted` with the activity id; `not_applied` on an account without
@@ -19,8 +19,6 @@ import type { TtPollDeps } from './tt-poll.ts';
 export const NO_ACTIVITIES = 'not posted: Tenant Turner has no activity timeline';
 /** The source name ttsync posts under. */
 export const ACTIVITY_SOURCE = 'GHL';
-/** Timeline source whose entries are posted. */
-const POSTED_SOURCE = 'ghl';
 
 /** What one round of posting did. */
 export interface ActivityPostResult {
@@ -48,7 +46,7 @@ export async function postTimelineActivities(
   const batchSize = options.batchSize ?? 100;
   let afterId = 0;
   for (;;) {
-    const entries = await unpostedEntries(deps.db, POSTED_SOURCE, afterId, batchSize);
+    const entries = await unpostedEntries(deps.db, afterId, batchSize);
     if (entries.length === 0) return result;
     const supported = await deps.tt.supports('activities', options.signal);
     for (const entry of entries) {
