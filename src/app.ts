@@ -107,6 +107,7 @@ export class Ttsync {
       queue: parts.queue,
       clock: parts.deps.clock,
       logger: options.logger.child({ part: 'dispatcher' }),
+      retentionMs: options.config.TTSYNC_INBOX_RETENTION_DAYS * 86_400_000,
     });
   }
 

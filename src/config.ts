@@ -65,6 +65,8 @@ const schema = z.object({
   /** Scheduled reconcile in `ttsync serve` (docs/reconcile.md); 0 turns it off. */
   TTSYNC_RECONCILE_INTERVAL_MS: intFrom(0).default(6 * 3_600_000),
   TTSYNC_RECONCILE_MAX_UNLINK_SHARE: z.coerce.number().min(0).max(1).default(0.05),
+  /** Days a dispatched webhook stays in the inbox (docs/sync.md); 0 keeps them for ever. */
+  TTSYNC_INBOX_RETENTION_DAYS: intFrom(0, 3650).default(30),
 });
 
 /** Rules across variables, checked on the raw input so they are reported with every other problem. */

@@ -96,6 +96,33 @@ export async function setInboxStatus(
 }
 
 /**
+ * Deletes up to `limit` dispatched events (`enqueued`: their jobs carry all they need, and the
+ * versions, timeline and audit keep the history) received before `cutoff`, oldest first;
+ * resolves with how many. Events that `failed` or were `deferred` stay for a person or a later
+ * version to act on. Losing an old event's id cannot let a copy of it in again: GHL deliveries
+ * more than 5 minutes old are refused as stale, and Tenant Turner's last retry comes 405 minutes
+ * after the first delivery, within the shortest retention (a day).
+ */
+export async function pruneInbox(
+  db: Kysely<Database>,
+  cutoff: number,
+  limit: number,
+): Promise<number> {
+  // Oldest dispatched first, by the (status, id) index; ids follow arrival.
+  const rows = await db
+    .selectFrom('inbox')
+    .select(['id', 'received_at'])
+    .where('status', '=', 'enqueued')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  const ids = rows.filter((row) => row.received_at < cutoff).map((row) => row.id);
+  if (ids.length === 0) return 0;
+  await db.deleteFrom('inbox').where('id', 'in', ids).execute();
+  return ids.length;
+}
+
+/**
  * Inserts the events not stored yet in one statement; resolves with the provider/event-id keys
  * of those it inserted. (Also run by the writer thread, `inbox-thread.ts`.)
  */

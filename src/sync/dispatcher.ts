@@ -8,7 +8,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { JobQueue, JobToEnqueue } from '../queue/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import { inboxEntries, setInboxStatus } from '../store/inbox.ts';
+import { inboxEntries, pruneInbox, setInboxStatus } from '../store/inbox.ts';
 import type { InboxEntry } from '../store/inbox.ts';
 import type { Database } from '../store/schema.ts';
 import { routeEvent } from './event-routes.ts';
@@ -29,7 +29,17 @@ export interface InboxDispatcherOptions {
   idleMs?: number;
   /** Pause between rounds while there is a backlog; default 20 ms. */
   roundIntervalMs?: number;
+  /**
+   * How long dispatched events stay in the inbox (`TTSYNC_INBOX_RETENTION_DAYS`); older ones
+   * are deleted while the dispatcher is idle, at most once per `pruneEveryMs` (default an hour).
+   * Undefined or 0: kept for ever.
+   */
+  retentionMs?: number | undefined;
+  pruneEveryMs?: number | undefined;
 }
+
+/** Events deleted per statement when pruning (short statements: SQLite holds the event loop). */
+const PRUNE_BATCH = 500;
 
 /** Moves received webhooks into the job queue. */
 export class InboxDispatcher {
@@ -38,6 +48,7 @@ export class InboxDispatcher {
   #running: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #again = false;
+  #lastPrune: number | undefined;
 
   constructor(options: InboxDispatcherOptions) {
     this.#options = options;
@@ -114,6 +125,48 @@ export class InboxDispatcher {
     await setInboxStatus(trx, deferred, 'deferred');
   }
 
+  /**
+   * Deletes the dispatched events older than the retention (see `pruneInbox`), in short
+   * statements with a pause between them, stopping early when webhooks arrive; resolves with how
+   * many it deleted.
+   */
+  async prune(signal?: AbortSignal): Promise<number> {
+    const { db, clock, retentionMs } = this.#options;
+    if (!retentionMs) return 0;
+    const cutoff = clock.now() - retentionMs;
+    let deleted = 0;
+    for (;;) {
+      const batch = await pruneInbox(db, cutoff, PRUNE_BATCH);
+      deleted += batch;
+      if (batch < PRUNE_BATCH || signal?.aborted || this.#again) return deleted;
+      await clock.sleep(this.#options.roundIntervalMs ?? 20, signal).catch(() => undefined);
+    }
+  }
+
+  async #pruneIfDue(signal: AbortSignal): Promise<void> {
+    const { clock, logger } = this.#options;
+    const now = clock.now();
+    if (!this.#options.retentionMs) return;
+    if (
+      this.#lastPrune !== undefined &&
+      now - this.#lastPrune < (this.#options.pruneEveryMs ?? 3_600_000)
+    ) {
+      return;
+    }
+    this.#lastPrune = now;
+    try {
+      const deleted = await this.prune(signal);
+      if (deleted > 0) {
+        logger.info(
+          { deleted, retentionDays: this.#options.retentionMs / 86_400_000 },
+          'dispatched inbox events past their retention deleted',
+        );
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'inbox pruning failed; trying again in an hour');
+    }
+  }
+
   async #loop(signal: AbortSignal): Promise<void> {
     const { clock, logger } = this.#options;
     while (!signal.aborted) {
@@ -130,6 +183,8 @@ export class InboxDispatcher {
         await clock.sleep(this.#options.roundIntervalMs ?? 20, signal).catch(() => undefined);
         continue;
       }
+      if (this.#again) continue;
+      await this.#pruneIfDue(signal);
       if (this.#again) continue;
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
