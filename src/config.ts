@@ -3,6 +3,8 @@
  * frozen. The only module that reads `process.env` (ARCHITECTURE.md §3).
  * Precedence: command-line flag (passed as `overrides`), environment, default.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from './shared/errors.ts';
 
@@ -128,6 +130,28 @@ export function loadConfig(
     );
   }
   return Object.freeze(parsed.data);
+}
+
+/** The folder of `TTSYNC_DATA_DIR` where `ttsync start` without credentials keeps its data. */
+export function sandboxDataDir(config: Config): string {
+  return join(config.TTSYNC_DATA_DIR, 'sandbox');
+}
+
+/**
+ * The SQLite file the store-only commands (`ttsync timeline`, `ttsync jobs`) read: ttsync's own
+ * under `TTSYNC_DATA_DIR`; or, when no GHL credentials are configured and there is no such file
+ * but `ttsync start` has run the sandboxes, that run's (`sandbox: true`). A real database is
+ * never passed over for the sandboxes'.
+ */
+export function storeFileFor(config: Config): { path: string; sandbox: boolean } {
+  const own = join(config.TTSYNC_DATA_DIR, 'ttsync.db');
+  const sandbox = join(sandboxDataDir(config), 'ttsync.db');
+  const useSandbox =
+    ghlAuthMode(config) === 'sandbox' &&
+    !config.DATABASE_URL &&
+    !existsSync(own) &&
+    existsSync(sandbox);
+  return useSandbox ? { path: sandbox, sandbox: true } : { path: own, sandbox: false };
 }
 
 /** Which GHL auth the configuration selects, or 'sandbox' when no credentials are set. */

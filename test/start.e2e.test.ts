@@ -1,7 +1,8 @@
 /**
  * `ttsync start` without credentials, as a new user runs it (`npm start`): both sandboxes and
  * ttsync start on a fresh embedded database, the sample contacts sync, the console says where
- * to look, and Ctrl+C (SIGINT) stops everything cleanly.
+ * to look, the store commands it suggests (`ttsync timeline`, `ttsync jobs`) read that same
+ * database without credentials, and Ctrl+C (SIGINT) stops everything cleanly.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,8 +28,17 @@ test('start without credentials syncs the sample contacts and says where to look
   assert.equal(Number(created) + Number(skipped), 25);
   assert.ok(Number(created) > 0);
   const [, stateUrl = ''] = await run.waitFor(/Tenant Turner leads\s+(\S+)/);
-  const state = (await (await fetch(stateUrl)).json()) as { leads: unknown[] };
+  const state = (await (await fetch(stateUrl)).json()) as { leads: { Email: string }[] };
   assert.equal(state.leads.length, Number(created), 'every created lead is in Tenant Turner');
+  // The commands the console suggests read the same (sandbox) database, still without credentials.
+  assert.match(run.output(), /npx ttsync timeline dana@example\.com/);
+  const email = state.leads[0]?.Email ?? '';
+  const timeline = runTtsync(['timeline', email], env);
+  assert.equal(await timeline.exited, 0, timeline.output());
+  assert.match(timeline.output(), /Timeline of GHL contact \S+ \(Tenant Turner lead \d+, active\)/);
+  const jobs = runTtsync(['jobs'], env);
+  assert.equal(await jobs.exited, 0, jobs.output());
+  assert.match(jobs.output(), new RegExp(`Jobs in ${join(dataDir, 'sandbox', 'ttsync.db')}`));
   // Tenant Turner's webhooks (a lead created for each) reach ttsync's /webhooks/tt and verify.
   const ttStats = `${stateUrl.replace(/\/__sandbox\/state$/, '')}/__sandbox/stats`;
   await eventually(async () => {

@@ -6,8 +6,8 @@
  * without starting workers (a running `ttsync serve` or `ttsync worker` runs what is retried);
  * no GHL or Tenant Turner calls, so no credentials are needed.
  */
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { storeFileFor } from '../config.ts';
 import type { Config } from '../config.ts';
 import { createJobQueue } from '../queue/index.ts';
 import type { DeadJob, JobCounts, JobQueue } from '../queue/index.ts';
@@ -87,7 +87,7 @@ export async function jobs(config: Config, argv: string[]): Promise<number> {
   }
   const store = await openStore({
     databaseUrl: config.DATABASE_URL,
-    sqlitePath: join(config.TTSYNC_DATA_DIR, 'ttsync.db'),
+    sqlitePath: storeFileFor(config).path,
     sqliteSynchronous: config.SQLITE_SYNCHRONOUS,
     sqliteBusyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS,
   });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Ttsync } from '../app.ts';
 import type { Endpoints } from '../app.ts';
 import type { Config } from '../config.ts';
-import { ghlAuthMode } from '../config.ts';
+import { ghlAuthMode, sandboxDataDir } from '../config.ts';
 import { AppError } from '../shared/errors.ts';
 import { processLogger, progressLine } from './commands.ts';
 import { untilSignal } from './signals.ts';
@@ -40,7 +40,7 @@ export async function start(config: Config, startDemo: StartDemo | undefined): P
     console.log('ttsync start: no credentials configured, so ttsync runs against the sandboxes.');
     demo = await startDemo();
     // The sandboxes start empty each time, so their ttsync database does too.
-    const dataDir = join(config.TTSYNC_DATA_DIR, 'sandbox');
+    const dataDir = sandboxDataDir(config);
     rmSync(dataDir, { recursive: true, force: true });
     // The sandbox has no budget to protect: no self-throttle toward it.
     effective = {
@@ -129,6 +129,9 @@ function whereToLook(
       `    curl -s -X POST ${ghl}/contacts/ -H 'Authorization: Bearer ${demo.endpoints.ghl.token}' \\`,
       `      -H 'Version: 2021-07-28' -H 'Content-Type: application/json' \\`,
       `      -d '{"locationId":"${demo.endpoints.ghl.locationId}","firstName":"Dana","email":"dana@example.com","phone":"+14155550199"}'`,
+      "  Then, in another terminal (without credentials these read the sandboxes' database):",
+      '    npx ttsync timeline dana@example.com    her timeline, both sides',
+      '    npx ttsync jobs                         the job queue and any dead jobs',
     );
   }
   lines.push('Press Ctrl+C to stop.');

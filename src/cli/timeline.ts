@@ -3,7 +3,7 @@
  * first, with the original timestamps and time zones, and after each GHL-side entry what became
  * of it on Tenant Turner's activity timeline. Opens the store only; no GHL or Tenant Turner calls.
  */
-import { join } from 'node:path';
+import { storeFileFor } from '../config.ts';
 import type { Config } from '../config.ts';
 import { openStore } from '../store/database.ts';
 import { personTimeline } from '../sync/timeline-view.ts';
@@ -16,14 +16,18 @@ export async function timeline(config: Config, argv: string[]): Promise<number> 
     console.error('Usage: ttsync timeline <email|contactId>');
     return 2;
   }
-  const store = await openStore({
-    databaseUrl: config.DATABASE_URL,
-    sqlitePath: join(config.TTSYNC_DATA_DIR, 'ttsync.db'),
-  });
+  const file = storeFileFor(config);
+  const store = await openStore({ databaseUrl: config.DATABASE_URL, sqlitePath: file.path });
   try {
     const found = await personTimeline(store.db, who);
     if (!found) {
-      console.error(`No synced person matches "${who}" (a GHL contact id, or an email).`);
+      console.error(
+        `No synced person matches "${who}" (a GHL contact id, or an email) in ${store.location}` +
+          (file.sandbox
+            ? ': no credentials are configured, so this is the database `ttsync start` ran the ' +
+              'sandboxes on.'
+            : '.'),
+      );
       return 1;
     }
     const { person, rows } = found;
