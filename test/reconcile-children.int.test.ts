@@ -4,9 +4,9 @@
  * contacts-only backfill leaves them all missing. One heal brings them across and a second scan
  * finds nothing; then a task deleted, a note edited and an appointment cancelled in GHL (no
  * webhooks) are reported field by field and healed through the per-child sync, and so are a
- * task and a note changed in Tenant Turner (written back); an outage that
- * makes every child look gone trips the guard and changes nothing; and on real Tenant Turner
- * (no tasks, notes or showing update) drift is judged against what ttsync recorded.
+ * task and a note changed in Tenant Turner (written back) or deleted there (made again); an
+ * outage that makes every child look gone trips the guard and changes nothing; and on real Tenant
+ * Turner (no tasks, notes or showing update) drift is judged against what ttsync recorded.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -202,6 +202,39 @@ describeEachDialect('reconcile tasks, notes and appointments (extended)', (store
     });
     assert.equal((await boxes.tt.tasks.get(Number(keptTask.ttId))).title, original.title);
     assert.equal((await boxes.tt.notes.get(Number(keptNote.ttId))).note, originalNote.note);
+    assert.deepEqual(childCounts(await scanDrift(deps, { locationId })), NONE);
+
+    // Deleted in Tenant Turner: confirmed by a GET, reported, and made again by the heal.
+    await boxes.tt.tasks.delete(Number(keptTask.ttId));
+    await boxes.tt.notes.delete(Number(keptNote.ttId));
+    const goneDrift = await scanDrift(deps, { locationId });
+    assert.deepEqual(childCounts(goneDrift), {
+      task: [0, 0, 1],
+      note: [0, 0, 1],
+      appointment: [0, 0, 0],
+    });
+    const goneNote = goneDrift.children?.items.find((i) => i.child === 'note');
+    assert.ok(goneNote?.kind === 'different');
+    assert.deepEqual(goneNote.fields, [
+      { field: 'note', expected: 'present', actual: 'deleted in Tenant Turner' },
+    ]);
+    assert.match(
+      formatDriftReport(goneDrift, 5).join('\n'),
+      /note "deleted in Tenant Turner" → "present"/,
+    );
+    const remade = await healDrift(deps, goneDrift);
+    assert.deepEqual(remade.failures, []);
+    assert.deepEqual(remade.childOutcomes, {
+      task: { created: 1 },
+      note: { created: 1 },
+      appointment: {},
+    });
+    const relinkedTask = await findLinkByGhlId(deps.db, 'task', locationId, keptTask.ghlId ?? '');
+    const relinkedNote = await findLinkByGhlId(deps.db, 'note', locationId, keptNote.ghlId ?? '');
+    assert.ok(relinkedTask?.ttId && relinkedTask.ttId !== keptTask.ttId, 'a new TT task');
+    assert.ok(relinkedNote?.ttId && relinkedNote.ttId !== keptNote.ttId, 'a new TT note');
+    assert.equal((await boxes.tt.tasks.get(Number(relinkedTask.ttId))).title, original.title);
+    assert.equal((await boxes.tt.notes.get(Number(relinkedNote.ttId))).note, originalNote.note);
     assert.deepEqual(childCounts(await scanDrift(deps, { locationId })), NONE);
   });
 

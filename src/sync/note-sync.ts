@@ -66,6 +66,8 @@ interface Written {
   applied: boolean;
   ttId: string | undefined;
   detail?: string | undefined;
+  /** A new Tenant Turner note for a linked one (the old one was deleted there). */
+  recreated?: boolean;
 }
 
 /** Brings one GHL note to Tenant Turner and the timeline; see the module comment. */
@@ -106,7 +108,9 @@ export async function syncNote(
   await commit(deps, job, pending.id, { state: 'active', ttId: written.ttId }, change);
   if (!written.applied) return { kind: 'not_applied', change: kind, reason: NO_NOTES };
   const noteId = Number(written.ttId);
-  return kind === 'note_created' ? { kind: 'created', noteId } : { kind: 'updated', noteId };
+  return kind === 'note_created' || written.recreated
+    ? { kind: 'created', noteId }
+    : { kind: 'updated', noteId };
 }
 
 /** The active person link, syncing the contact inline when it is not linked yet. */
@@ -138,7 +142,10 @@ async function readNote(
   }
 }
 
-/** Creates or updates the Tenant Turner note where the surface has notes. */
+/**
+ * Creates or updates the Tenant Turner note where the surface has notes; a note deleted on
+ * Tenant Turner's side (404) is made again.
+ */
 async function writeNote(
   deps: ContactSyncDeps,
   person: Link,
@@ -156,9 +163,15 @@ async function writeNote(
     ? `note cut to Tenant Turner's ${MAX_NOTE_LENGTH} characters`
     : undefined;
   if (link.state === 'active' && link.ttId !== undefined) {
-    await deps.tt.notes.update(Number(link.ttId), { note: text }, call);
-    return { applied: true, ttId: link.ttId, detail };
+    try {
+      await deps.tt.notes.update(Number(link.ttId), { note: text }, call);
+      return { applied: true, ttId: link.ttId, detail };
+    } catch (error) {
+      // Deleted on Tenant Turner's side: made again below, as a task is.
+      if (!(error instanceof HttpError && error.code === 'not_found')) throw error;
+    }
   }
+  const recreated = link.state === 'active' && link.ttId !== undefined;
   const { record, alreadyExisted } = await deps.tt.notes.create(
     Number(person.ttId),
     { note: text, author: 'GHL', externalId: link.ghlId ?? '' },
@@ -168,7 +181,7 @@ async function writeNote(
   if (alreadyExisted && record.note !== text) {
     await deps.tt.notes.update(record.noteId, { note: text }, call);
   }
-  return { applied: true, ttId: String(record.noteId), detail };
+  return { applied: true, ttId: String(record.noteId), detail, recreated };
 }
 
 /** Deletes the Tenant Turner note (where it exists) and unlinks the note; once. */

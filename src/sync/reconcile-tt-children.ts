@@ -4,10 +4,11 @@
  * person and kind (Tenant Turner lists a lead's tasks and notes, nothing wider). A record someone
  * changed in Tenant Turner is `different`, field by field (Tenant Turner → what ttsync would
  * write); the heal writes ttsync's version back through the same sync as the webhooks. A record
- * deleted in Tenant Turner is left to the task sync (which creates a deleted task again on the
- * next change) and not reported here. On the real surface nothing is read: drift is judged
- * against ttsync's records alone (reconcile-children.ts).
+ * the list does not return and a `GET` answers 404 for was deleted in Tenant Turner: `different`
+ * too, and the heal makes it again (the sync's update meets the 404 and creates). On the real
+ * surface nothing is read: drift is judged against ttsync's records alone (reconcile-children.ts).
  */
+import { HttpError } from '../shared/errors.ts';
 import type { Link } from '../store/links.ts';
 import { MAX_NOTE_LENGTH } from '../tenant-turner/inputs.ts';
 import type { Note, Task } from '../tenant-turner/resources.ts';
@@ -25,6 +26,9 @@ export interface TtDrift {
   /** The Tenant Turner record as a GHL-side snapshot, which makes the sync write its version. */
   asSnapshot: unknown;
 }
+
+/** The `actual` of a record deleted in Tenant Turner. */
+export const DELETED_IN_TT = 'deleted in Tenant Turner';
 
 const TASK_FIELDS = ['title', 'description', 'taskStatus', 'dueDate', 'assignedToUserEmail'];
 
@@ -80,7 +84,26 @@ export async function scanTtChildren(
       for (const link of children) {
         const record = records.get(link.ttId ?? '');
         const seen = snapshots.get(link.id)?.data as Record<string, unknown> | undefined;
-        if (!record || !seen) continue;
+        if (!seen) continue;
+        if (!record) {
+          // Not listed: deleted there only if a GET says so (never from absence alone).
+          calls++;
+          const id = Number(link.ttId);
+          const read = (): Promise<unknown> =>
+            child === 'task' ? deps.tt.tasks.get(id, call) : deps.tt.notes.get(id, call);
+          if (await goneInTt(read)) {
+            drift.push({
+              child,
+              link,
+              person,
+              fields: [{ field: child, expected: 'present', actual: DELETED_IN_TT }],
+              // An empty last-synced snapshot: every field differs, and the sync's update meets
+              // the 404 and creates the record again.
+              asSnapshot: {},
+            });
+          }
+          continue;
+        }
         const found =
           child === 'task'
             ? compareTask(record as Task, seen, link)
@@ -90,6 +113,17 @@ export async function scanTtChildren(
     }
   }
   return { drift, calls };
+}
+
+/** True when `read` answers 404; the record it found is not compared (it was not listed). */
+async function goneInTt(read: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await read();
+    return false;
+  } catch (error) {
+    if (error instanceof HttpError && error.code === 'not_found') return true;
+    throw error;
+  }
 }
 
 function compareTask(
