@@ -16,14 +16,13 @@
  */
 import type { GhlTask } from '../ghl/types.ts';
 import type { Link } from '../store/links.ts';
-import { HttpError } from '../shared/errors.ts';
 import type { AppointmentLike } from './appointment-mapping.ts';
 import { appointmentHash, appointmentState } from './appointment-mapping.ts';
 import { contentHash } from './contact-mapping.ts';
 import type { ContactSyncDeps } from './contact-sync.ts';
 import { defaultChildReaders } from './reconcile-readers.ts';
 import type { ChildReaders, Window } from './reconcile-readers.ts';
-import { CHILD_KINDS, childLinks, ghlSnapshots } from './reconcile-sources.ts';
+import { CHILD_KINDS, childLinks, ghlSnapshots, stillThere } from './reconcile-sources.ts';
 import type { ChildKind, SeenSnapshot } from './reconcile-sources.ts';
 import { assigneeDirectory } from './task-assignees.ts';
 import { changedTaskFields, mapTask } from './task-mapping.ts';
@@ -352,15 +351,4 @@ function diffObjects(
     ? fieldsOf(before)
     : Object.keys(want).filter((k) => JSON.stringify(want[k]) !== JSON.stringify(have[k]));
   return fields.map((field) => ({ field, expected: want[field], actual: have[field] }));
-}
-
-/** True when `read` finds the record, false on a 404; other errors throw. */
-async function stillThere(read: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await read();
-    return true;
-  } catch (error) {
-    if (error instanceof HttpError && error.code === 'not_found') return false;
-    throw error;
-  }
 }

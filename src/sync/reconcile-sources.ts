@@ -6,6 +6,7 @@
  */
 import type { GhlClient } from '../ghl/client.ts';
 import type { GhlHttp } from '../ghl/http.ts';
+import { HttpError } from '../shared/errors.ts';
 import { listLinks } from '../store/links.ts';
 import type { Link, LinkKind } from '../store/links.ts';
 import type { ContactSyncDeps } from './contact-sync.ts';
@@ -75,4 +76,18 @@ export function countingGhl(ghl: GhlClient): { ghl: GhlClient; calls: () => numb
   Object.defineProperty(http, 'request', { value: request });
   const client = Object.create(ghl, { http: { value: http } }) as GhlClient;
   return { ghl: client, calls: () => calls };
+}
+
+/**
+ * True when `read` finds the record, false on a 404 (the only proof reconciliation takes that a
+ * record is gone: never its absence from a listing); other errors throw.
+ */
+export async function stillThere(read: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await read();
+    return true;
+  } catch (error) {
+    if (error instanceof HttpError && error.code === 'not_found') return false;
+    throw error;
+  }
 }

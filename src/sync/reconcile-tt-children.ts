@@ -8,12 +8,12 @@
  * too, and the heal makes it again (the sync's update meets the 404 and creates). On the real
  * surface nothing is read: drift is judged against ttsync's records alone (reconcile-children.ts).
  */
-import { HttpError } from '../shared/errors.ts';
 import type { Link } from '../store/links.ts';
 import { MAX_NOTE_LENGTH } from '../tenant-turner/inputs.ts';
 import type { Note, Task } from '../tenant-turner/resources.ts';
 import type { ContactSyncDeps } from './contact-sync.ts';
 import type { FieldDrift } from './reconcile.ts';
+import { stillThere } from './reconcile-sources.ts';
 import type { SeenSnapshot } from './reconcile-sources.ts';
 import type { TaskState } from './task-mapping.ts';
 
@@ -91,7 +91,7 @@ export async function scanTtChildren(
           const id = Number(link.ttId);
           const read = (): Promise<unknown> =>
             child === 'task' ? deps.tt.tasks.get(id, call) : deps.tt.notes.get(id, call);
-          if (await goneInTt(read)) {
+          if (!(await stillThere(read))) {
             drift.push({
               child,
               link,
@@ -113,17 +113,6 @@ export async function scanTtChildren(
     }
   }
   return { drift, calls };
-}
-
-/** True when `read` answers 404; the record it found is not compared (it was not listed). */
-async function goneInTt(read: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await read();
-    return false;
-  } catch (error) {
-    if (error instanceof HttpError && error.code === 'not_found') return true;
-    throw error;
-  }
 }
 
 function compareTask(
