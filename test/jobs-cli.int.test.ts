@@ -2,7 +2,8 @@
  * `ttsync jobs` as a process, on SQLite and on PostgreSQL (a database of its own, since the
  * command reads `DATABASE_URL`), against both sandboxes: appointments that match no Tenant
  * Turner rental die for real (not retryable) and one holds back a later job of its person; the
- * list shows them with their error and `heldBack`; usage errors exit 2, unknown ids 1; a discard
+ * list shows them with their error and `heldBack`, and a stored webhook that could not become a
+ * job with its error; usage errors exit 2, unknown ids 1; a discard
  * without `--yes` drops nothing; a retried job runs again and, once the mapping names the
  * rental of its calendar, completes with the job it held back.
  */
@@ -12,7 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
+import { systemClock } from '../src/shared/clock.ts';
+import { silentLogger } from '../src/shared/logger.ts';
 import { openStore } from '../src/store/database.ts';
+import { recordInboundEvent } from '../src/store/inbox.ts';
+import { InboxDispatcher } from '../src/sync/dispatcher.ts';
 import type { Store } from '../src/store/database.ts';
 import { APPOINTMENT_SYNC_JOB } from '../src/sync/appointment-jobs.ts';
 import type { AppointmentLike } from '../src/sync/appointment-mapping.ts';
@@ -27,6 +32,7 @@ import { startSandboxes, syncDeps } from './support/sync-harness.ts';
 
 interface ListedJobs {
   counts: { waiting: number; delayed: number; retrying: number; active: number; dead: number };
+  inbox: { counts: { failed: number }; failed: { eventId: string; error: string }[] };
   dead: {
     id: string;
     name: string;
@@ -135,6 +141,22 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           const { id: obsoleteId } = await enqueue(other.id, obsolete);
           await queues.outcomes.wait((o) => o.outcome === 'dead', 'two dead jobs', 2);
           await enqueue(held.id, second);
+          // A webhook that was stored but names no contact: the dispatcher fails it.
+          await recordInboundEvent(store.db, {
+            provider: 'ghl',
+            eventId: `wh-no-contact-${dialect}`,
+            eventType: 'ContactUpdate',
+            locationId,
+            payload: JSON.stringify({ type: 'ContactUpdate', locationId }),
+            receivedAt: Date.now(),
+          });
+          const dispatcher = new InboxDispatcher({
+            db: store.db,
+            queue,
+            clock: systemClock,
+            logger: silentLogger,
+          });
+          assert.equal(await dispatcher.dispatchOnce(), 1);
           await queues.stopAll();
 
           const listed = runTtsync(['jobs', '--json'], db.env);
@@ -160,6 +182,11 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
             firstDead.error.message,
           );
           assert.equal(dead.get(obsoleteId)?.heldBack, 0);
+          assert.equal(before.inbox.counts.failed, 1);
+          assert.deepEqual(
+            before.inbox.failed.map((e) => [e.eventId, e.error]),
+            [[`wh-no-contact-${dialect}`, 'contact event without id or locationId']],
+          );
 
           const text = runTtsync(['jobs'], db.env);
           assert.equal(await text.exited, 0, text.output());
@@ -167,6 +194,16 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           assert.match(text.output(), new RegExp(`${firstId} {2}appointment-sync {2}key `));
           assert.match(text.output(), /after 1 attempt .*holds back 1 job of this person/);
           assert.match(text.output(), /error \(validation_failed\): Appointment /);
+          assert.match(
+            text.output(),
+            /Inbox: 0 received \(not dispatched yet\), 0 dispatched, 0 kept for a later handler, 1 failed\./,
+          );
+          assert.match(
+            text.output(),
+            new RegExp(
+              `ghl wh-no-contact-${dialect} {2}ContactUpdate {2}received .*: contact event without id`,
+            ),
+          );
 
           // Usage errors exit 2 and unknown ids 1 (run side by side: none changes anything).
           const runs: { args: readonly string[]; code: number; run: RunningProcess }[] = [];
@@ -237,7 +274,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           await queues.stopAll();
           const empty = runTtsync(['jobs'], db.env);
           assert.equal(await empty.exited, 0, empty.output());
-          assert.match(empty.output(), /: 0 waiting, 0 delayed, 0 retrying, 0 active, 0 dead\.\n$/);
+          assert.match(empty.output(), /: 0 waiting, 0 delayed, 0 retrying, 0 active, 0 dead\.\n/);
+          assert.doesNotMatch(empty.output(), /Dead jobs/);
         } finally {
           await queues.stopAll();
           await store?.close();

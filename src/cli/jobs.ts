@@ -1,7 +1,7 @@
 /**
  * `ttsync jobs [--json]`, `ttsync jobs retry <id>|--all`, `ttsync jobs discard <id> --yes`: the
  * job queue's counts and its dead-letter list, and the two ways out of it (docs/queue.md "Dead
- * letters"). A dead job holds its person's key, so later changes of that person wait until it is
+ * letters"); with the counts, the inbox's, and the webhooks that could not become jobs. A dead job holds its person's key, so later changes of that person wait until it is
  * retried (after fixing what its error says) or discarded. Opens the store and the queue
  * without starting workers (a running `ttsync serve` or `ttsync worker` runs what is retried);
  * no GHL or Tenant Turner calls, so no credentials are needed.
@@ -13,6 +13,8 @@ import { createJobQueue } from '../queue/index.ts';
 import type { DeadJob, JobCounts, JobQueue } from '../queue/index.ts';
 import { createLogger } from '../shared/logger.ts';
 import { openStore } from '../store/database.ts';
+import type { Store } from '../store/database.ts';
+import { failedInboxEvents, inboxCounts } from '../store/inbox.ts';
 
 const USAGE = `Usage: ttsync jobs [--json] [--limit N]       counts, and the dead jobs (most recent first)
        ttsync jobs retry <id>|--all [--json]   put dead jobs back at the head of their person
@@ -98,7 +100,7 @@ export async function jobs(config: Config, argv: string[]): Promise<number> {
   });
   const out = { json: values.json === true, location: store.location };
   try {
-    if (action === 'list') return await list(queue, out, limit);
+    if (action === 'list') return await list(queue, store.db, out, limit);
     if (action === 'retry') return await retry(queue, out, id);
     return await discard(queue, out, id ?? '', values.yes === true);
   } finally {
@@ -112,14 +114,46 @@ interface Output {
   location: string;
 }
 
-async function list(queue: JobQueue, out: Output, limit: number): Promise<number> {
+async function list(queue: JobQueue, db: Store['db'], out: Output, limit: number): Promise<number> {
   const counts = await queue.counts();
   const dead = counts.dead > 0 ? await queue.listDead({ limit }) : [];
+  const inbox = await inboxCounts(db);
+  const failed = inbox.failed > 0 ? await failedInboxEvents(db, limit) : [];
   if (out.json) {
-    console.log(JSON.stringify({ counts, dead: dead.map(deadJson) }, null, 2));
+    const failedJson = failed.map((event) => ({
+      ...event,
+      receivedAt: new Date(event.receivedAt).toISOString(),
+    }));
+    console.log(
+      JSON.stringify(
+        { counts, dead: dead.map(deadJson), inbox: { counts: inbox, failed: failedJson } },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   console.log(`Jobs in ${out.location}: ${countsLine(counts)}.`);
+  console.log(
+    `Inbox: ${inbox.received} received (not dispatched yet), ${inbox.enqueued} dispatched, ` +
+      `${inbox.deferred} kept for a later handler, ${inbox.failed} failed.`,
+  );
+  if (failed.length > 0) {
+    console.log(
+      `Inbox events that could not become jobs, most recent first` +
+        `${inbox.failed > failed.length ? ` (first ${limit})` : ''}:`,
+    );
+    for (const event of failed) {
+      console.log(
+        `  ${event.provider} ${event.eventId}  ${event.eventType}  received ` +
+          `${new Date(event.receivedAt).toISOString()}: ${event.error}`,
+      );
+    }
+    console.log(
+      'They were verified and stored, and are kept; the polls and the scheduled reconcile still ' +
+        'bring the records they name across.',
+    );
+  }
   if (dead.length === 0) return 0;
   console.log(
     `Dead jobs, most recent first${counts.dead > dead.length ? ` (first ${limit})` : ''}:`,

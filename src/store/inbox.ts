@@ -80,6 +80,49 @@ export async function inboxEntries(
   }));
 }
 
+/** How many events the inbox holds in each status. */
+export async function inboxCounts(
+  db: Kysely<Database> | Transaction<Database>,
+): Promise<Record<InboxStatus, number>> {
+  const rows = await db
+    .selectFrom('inbox')
+    .select((eb) => ['status', eb.fn.countAll<number | string>().as('n')])
+    .groupBy('status')
+    .execute();
+  const counts: Record<InboxStatus, number> = {
+    received: 0,
+    enqueued: 0,
+    deferred: 0,
+    done: 0,
+    failed: 0,
+  };
+  for (const row of rows) counts[row.status as InboxStatus] = Number(row.n);
+  return counts;
+}
+
+/** The events that could not become jobs, most recent first, with their error. */
+export async function failedInboxEvents(
+  db: Kysely<Database> | Transaction<Database>,
+  limit: number,
+): Promise<(Omit<InboxEntry, 'payload' | 'status'> & { error: string })[]> {
+  const rows = await db
+    .selectFrom('inbox')
+    .select(['id', 'provider', 'event_id', 'event_type', 'location_id', 'received_at', 'error'])
+    .where('status', '=', 'failed')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    provider: row.provider,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    locationId: row.location_id ?? undefined,
+    receivedAt: row.received_at,
+    error: row.error ?? '',
+  }));
+}
+
 /** Moves events to `status` (with the error that caused `failed`). */
 export async function setInboxStatus(
   db: Kysely<Database> | Transaction<Database>,
