@@ -120,7 +120,7 @@ async function list(queue: JobQueue, db: Store['db'], out: Output, limit: number
   const inbox = await inboxCounts(db);
   const failed = inbox.failed > 0 ? await failedInboxEvents(db, limit) : [];
   if (out.json) {
-    const failedJson = failed.map((event) => ({
+    const failedJson = failed.map(({ payload: _payload, ...event }) => ({
       ...event,
       receivedAt: new Date(event.receivedAt).toISOString(),
     }));

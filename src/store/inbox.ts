@@ -3,7 +3,7 @@
  * provider gets its 200 (ARCHITECTURE.md §1.1). A dispatcher turns received rows into jobs.
  */
 import { Worker } from 'node:worker_threads';
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import { AppError } from '../shared/errors.ts';
 import type { InboxThreadReply, InboxThreadRequest } from './inbox-thread.ts';
 import type { Database, Side } from './schema.ts';
@@ -68,7 +68,11 @@ export async function inboxEntries(
     .orderBy('id')
     .limit(limit)
     .execute();
-  return rows.map((row) => ({
+  return rows.map(entryOf);
+}
+
+function entryOf(row: Selectable<Database['inbox']>): InboxEntry {
+  return {
     id: row.id,
     provider: row.provider,
     eventId: row.event_id,
@@ -77,7 +81,7 @@ export async function inboxEntries(
     payload: row.payload,
     receivedAt: row.received_at,
     status: row.status as InboxStatus,
-  }));
+  };
 }
 
 /** How many events the inbox holds in each status. */
@@ -104,23 +108,15 @@ export async function inboxCounts(
 export async function failedInboxEvents(
   db: Kysely<Database> | Transaction<Database>,
   limit: number,
-): Promise<(Omit<InboxEntry, 'payload' | 'status'> & { error: string })[]> {
+): Promise<(InboxEntry & { error: string })[]> {
   const rows = await db
     .selectFrom('inbox')
-    .select(['id', 'provider', 'event_id', 'event_type', 'location_id', 'received_at', 'error'])
+    .selectAll()
     .where('status', '=', 'failed')
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
-  return rows.map((row) => ({
-    id: row.id,
-    provider: row.provider,
-    eventId: row.event_id,
-    eventType: row.event_type,
-    locationId: row.location_id ?? undefined,
-    receivedAt: row.received_at,
-    error: row.error ?? '',
-  }));
+  return rows.map((row) => ({ ...entryOf(row), error: row.error ?? '' }));
 }
 
 /** Moves events to `status` (with the error that caused `failed`). */
