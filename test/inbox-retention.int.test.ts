@@ -88,7 +88,7 @@ describeEachDialect('inbox retention', (stores) => {
     const queue = harness.open(store);
     const clock = new ManualClock(NOW);
     const keeping = new InboxDispatcher({ db: store.db, queue, clock, logger: silentLogger });
-    assert.equal(await keeping.prune(), 0, 'no retention: nothing deleted');
+    assert.deepEqual(await keeping.prune(), { deleted: 0, done: true }, 'no retention');
 
     const pruning = new InboxDispatcher({
       db: store.db,
@@ -106,8 +106,24 @@ describeEachDialect('inbox retention', (stores) => {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     assert.equal(clock.sleeps.length, 2, 'a pause between batches');
-    assert.equal(await pruned, 1_203);
+    assert.deepEqual(await pruned, { deleted: 1_203, done: true });
     assert.deepEqual(await left(store), { 'recent:enqueued': 4 });
+  });
+
+  test('webhooks arriving cut a pruning pass short; the next one goes on', async () => {
+    const store = await stores.open('inbox-prune-wake');
+    await events(store, 'old', 600, NOW - 31 * DAY, 'enqueued');
+    const pruning = new InboxDispatcher({
+      db: store.db,
+      queue: harness.open(store),
+      clock: new ManualClock(NOW),
+      logger: silentLogger,
+      retentionMs: 30 * DAY,
+    });
+    pruning.wake();
+    assert.deepEqual(await pruning.prune(), { deleted: 500, done: false });
+    assert.deepEqual(await pruning.prune(), { deleted: 100, done: true });
+    assert.deepEqual(await left(store), {});
   });
 
   test('a running dispatcher prunes while idle', async () => {

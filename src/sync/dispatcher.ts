@@ -128,41 +128,40 @@ export class InboxDispatcher {
   /**
    * Deletes the dispatched events older than the retention (see `pruneInbox`), in short
    * statements with a pause between them, stopping early when webhooks arrive; resolves with how
-   * many it deleted.
+   * many it deleted and whether none is left to delete.
    */
-  async prune(signal?: AbortSignal): Promise<number> {
+  async prune(signal?: AbortSignal): Promise<{ deleted: number; done: boolean }> {
     const { db, clock, retentionMs } = this.#options;
-    if (!retentionMs) return 0;
+    if (!retentionMs) return { deleted: 0, done: true };
     const cutoff = clock.now() - retentionMs;
     let deleted = 0;
     for (;;) {
       const batch = await pruneInbox(db, cutoff, PRUNE_BATCH);
       deleted += batch;
-      if (batch < PRUNE_BATCH || signal?.aborted || this.#again) return deleted;
+      if (batch < PRUNE_BATCH) return { deleted, done: true };
+      if (signal?.aborted || this.#again) return { deleted, done: false };
       await clock.sleep(this.#options.roundIntervalMs ?? 20, signal).catch(() => undefined);
     }
   }
 
+  /** Prunes when the last complete pass is `pruneEveryMs` old; an interrupted one goes on next. */
   async #pruneIfDue(signal: AbortSignal): Promise<void> {
-    const { clock, logger } = this.#options;
+    const { clock, logger, retentionMs } = this.#options;
+    if (!retentionMs) return;
     const now = clock.now();
-    if (!this.#options.retentionMs) return;
-    if (
-      this.#lastPrune !== undefined &&
-      now - this.#lastPrune < (this.#options.pruneEveryMs ?? 3_600_000)
-    ) {
-      return;
-    }
-    this.#lastPrune = now;
+    const every = this.#options.pruneEveryMs ?? 3_600_000;
+    if (this.#lastPrune !== undefined && now - this.#lastPrune < every) return;
     try {
-      const deleted = await this.prune(signal);
+      const { deleted, done } = await this.prune(signal);
+      if (done) this.#lastPrune = now;
       if (deleted > 0) {
         logger.info(
-          { deleted, retentionDays: this.#options.retentionMs / 86_400_000 },
+          { deleted, done, retentionDays: retentionMs / 86_400_000 },
           'dispatched inbox events past their retention deleted',
         );
       }
     } catch (error) {
+      this.#lastPrune = now;
       logger.warn({ err: error }, 'inbox pruning failed; trying again in an hour');
     }
   }
