@@ -222,7 +222,22 @@ describeEachDialect('reconcile tasks, notes and appointments (extended)', (store
       formatDriftReport(goneDrift, 5).join('\n'),
       /note "deleted in Tenant Turner" → "present"/,
     );
-    const remade = await healDrift(deps, goneDrift);
+    // Each would be made again: they count in the mass-delete guard (an outage answering 404 in
+    // Tenant Turner would look the same), which a small account trips at once.
+    const kinds = async (linkId: string): Promise<Record<string, number>> => {
+      const counts: Record<string, number> = {};
+      for (const entry of await listTimeline(deps.db, linkId)) {
+        const key = `${entry.source}:${entry.kind}`;
+        counts[key] = (counts[key] ?? 0) + 1;
+      }
+      return counts;
+    };
+    const noteEntries = await kinds(keptNote.id);
+    const taskEntries = await kinds(keptTask.id);
+    const refused = await healDrift(deps, goneDrift);
+    assert.equal(refused.guard.tripped, true);
+    assert.match(refused.guard.reason ?? '', /made again in Tenant Turner/);
+    const remade = await healDrift(deps, goneDrift, { maxUnlinkShare: 1 });
     assert.deepEqual(remade.failures, []);
     assert.deepEqual(remade.childOutcomes, {
       task: { created: 1 },
@@ -235,6 +250,23 @@ describeEachDialect('reconcile tasks, notes and appointments (extended)', (store
     assert.ok(relinkedNote?.ttId && relinkedNote.ttId !== keptNote.ttId, 'a new TT note');
     assert.equal((await boxes.tt.tasks.get(Number(relinkedTask.ttId))).title, original.title);
     assert.equal((await boxes.tt.notes.get(Number(relinkedNote.ttId))).note, originalNote.note);
+    // Nothing changed in GHL: one entry of ttsync's says what the heal did, and no GHL-side one
+    // (which would be posted to Tenant Turner's activities as a GHL event).
+    assert.deepEqual(await kinds(keptNote.id), {
+      ...noteEntries,
+      'ttsync:note_restored': (noteEntries['ttsync:note_restored'] ?? 0) + 1,
+    });
+    assert.deepEqual(await kinds(keptTask.id), {
+      ...taskEntries,
+      'ttsync:task_restored': (taskEntries['ttsync:task_restored'] ?? 0) + 1,
+    });
+    const [restoredNote] = (await listTimeline(deps.db, keptNote.id)).filter(
+      (entry) => entry.kind === 'note_restored' && entry.summary.includes(relinkedNote.ttId ?? '?'),
+    );
+    assert.match(
+      restoredNote?.summary ?? '',
+      /^Note ".*" written back to Tenant Turner \(note \d+\): it had been changed or deleted there$/,
+    );
     assert.deepEqual(childCounts(await scanDrift(deps, { locationId })), NONE);
   });
 

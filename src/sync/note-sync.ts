@@ -14,6 +14,7 @@
 import type { Transaction } from 'kysely';
 import type { GhlNote } from '../ghl/types.ts';
 import { HttpError } from '../shared/errors.ts';
+import { restoredTimeline, TT_RESTORE_TRIGGER } from './tt-restore.ts';
 import { ensurePendingLinks, findLinkByGhlId, getLink, updateLink } from '../store/links.ts';
 import type { Link } from '../store/links.ts';
 import { getSnapshot, recordChanges } from '../store/records.ts';
@@ -102,15 +103,16 @@ export async function syncNote(
   }
   const pending = link ?? (await findLinkByGhlId(deps.db, 'note', job.locationId, job.noteId));
   if (!pending) throw new Error(`no pending link for note ${job.noteId}`);
-  const kind: NoteChangeKind = pending.state === 'active' ? 'note_updated' : 'note_created';
   const written = await writeNote(deps, person, pending, state, signal);
+  // Made again in Tenant Turner (deleted there) is recorded as the create it is; its timeline
+  // entry is the note's first one, so nothing new appears there for an unchanged GHL note.
+  const kind: NoteChangeKind =
+    pending.state === 'active' && !written.recreated ? 'note_updated' : 'note_created';
   const change = noteChange(deps, job, pending, kind, state, hash, written);
   await commit(deps, job, pending.id, { state: 'active', ttId: written.ttId }, change);
   if (!written.applied) return { kind: 'not_applied', change: kind, reason: NO_NOTES };
   const noteId = Number(written.ttId);
-  return kind === 'note_created' || written.recreated
-    ? { kind: 'created', noteId }
-    : { kind: 'updated', noteId };
+  return kind === 'note_created' ? { kind: 'created', noteId } : { kind: 'updated', noteId };
 }
 
 /** The active person link, syncing the contact inline when it is not linked yet. */
@@ -275,7 +277,7 @@ function noteChange(
   const occurredAt = Number.isNaN(parsed) ? deps.clock.now() : parsed;
   const excerpt = state.body.length > 80 ? `${state.body.slice(0, 77)}...` : state.body;
   const note = written.applied ? written.detail : NO_NOTES;
-  return {
+  const record: ChangeRecord = {
     linkId: link.id,
     side: 'tt',
     source: `ghl:${job.trigger}`,
@@ -312,4 +314,9 @@ function noteChange(
       jobId: job.jobId,
     },
   };
+  if (job.trigger === TT_RESTORE_TRIGGER) {
+    const what = `"${excerpt}"`;
+    record.timeline = restoredTimeline('note', what, written.ttId, hash, deps.clock.now());
+  }
+  return record;
 }

@@ -1,13 +1,15 @@
 /**
  * The mass-delete guard of `ttsync reconcile --heal`: when the heal would unlink (and, for
- * tasks and notes on the extended surface, delete in Tenant Turner) more than a share of the
- * active links of any kind (people, tasks, notes, appointments), nothing at all is done. A
+ * tasks and notes on the extended surface, delete in Tenant Turner, or make again what Tenant
+ * Turner says is deleted there) more than a share of the active links of any kind (people,
+ * tasks, notes, appointments), nothing at all is done. A
  * GHL or Tenant Turner outage that answers 404 for everything looks like a mass delete; this is
  * what keeps it from becoming one.
  */
 import type { LinkKind } from '../store/links.ts';
 import type { DriftReport } from './reconcile.ts';
 import { CHILD_KINDS } from './reconcile-sources.ts';
+import { DELETED_IN_TT } from './reconcile-tt-children.ts';
 
 /** Default share of active links a heal may unlink, per kind. */
 export const DEFAULT_MAX_UNLINK_SHARE = 0.05;
@@ -52,8 +54,18 @@ export function checkUnlinkGuard(
   const kinds: KindGuard[] = [kindGuard('person', report.counts.extra, report.activeLinks, share)];
   const children = report.children;
   if (children) {
+    // A record "deleted in Tenant Turner" is made again by the heal: an outage that answers 404
+    // on that side would make every one of them look deleted, so they count here too.
+    const goneInTt = (kind: LinkKind): number =>
+      children.items.filter(
+        (item) =>
+          item.child === kind &&
+          item.kind === 'different' &&
+          item.fields.some((field) => field.actual === DELETED_IN_TT),
+      ).length;
     for (const kind of CHILD_KINDS) {
-      kinds.push(kindGuard(kind, children.counts[kind].extra, children.activeLinks[kind], share));
+      const unlink = children.counts[kind].extra + goneInTt(kind);
+      kinds.push(kindGuard(kind, unlink, children.activeLinks[kind], share));
     }
   }
   const tripped = kinds.filter((k) => k.tripped);
@@ -68,7 +80,8 @@ export function checkUnlinkGuard(
       tripped.length > 0
         ? `${tripped
             .map((k) => `${k.unlink} of ${k.active} ${NOUNS[k.kind]} (limit ${k.limit})`)
-            .join(', ')} would be unlinked, more than ${percent} of their kind; refusing to ` +
+            .join(', ')} would be unlinked (or made again in Tenant Turner), more than ` +
+          `${percent} of their kind; refusing to ` +
           'heal, nothing was changed. This is what a GHL or Tenant Turner outage answering 404 ' +
           'looks like: check the GHL location and the Tenant Turner account, then run ' +
           '`ttsync reconcile --dry-run` again; if the deletions are real, heal with a higher ' +

@@ -17,6 +17,7 @@ import { syncNote } from './note-sync.ts';
 import type { ChildDriftItem } from './reconcile-children.ts';
 import type { ChildKind } from './reconcile-sources.ts';
 import { syncTask } from './task-sync.ts';
+import { TT_RESTORE_TRIGGER } from './tt-restore.ts';
 
 /** Outcomes of a child heal, by child kind then outcome kind. */
 export type ChildOutcomes = Record<ChildKind, Record<string, number>>;
@@ -28,8 +29,13 @@ export async function healChild(
   item: ChildDriftItem,
   signal: AbortSignal | undefined,
 ): Promise<string> {
-  const base = { locationId, contactId: item.contactId, trigger: 'reconcile' };
-  if (item.kind === 'different' && item.ttSnapshot !== undefined) {
+  const restore = item.kind === 'different' && item.ttSnapshot !== undefined;
+  const base = {
+    locationId,
+    contactId: item.contactId,
+    trigger: restore ? TT_RESTORE_TRIGGER : 'reconcile',
+  };
+  if (restore) {
     // Changed in Tenant Turner: record what it holds as last synced, so the sync writes back.
     const data = item.ttSnapshot;
     await putSnapshots(

@@ -5,6 +5,7 @@
 import type { AuditEntry, ChangeRecord } from '../store/records.ts';
 import type { Link } from '../store/links.ts';
 import { NO_TASKS } from './task-mapping.ts';
+import { restoredTimeline, TT_RESTORE_TRIGGER } from './tt-restore.ts';
 import type { MappedTask, TaskState } from './task-mapping.ts';
 import type { TaskSyncDeps, TaskSyncJob } from './task-sync.ts';
 
@@ -52,7 +53,7 @@ export function changeRecord(
       : facts.kind === 'task_deleted'
         ? 'tt.task.delete'
         : 'tt.task.update';
-  return {
+  const record: ChangeRecord = {
     linkId: link.id,
     side: 'tt',
     source: `ghl:${job.trigger}`,
@@ -110,6 +111,10 @@ export function changeRecord(
       jobId: job.jobId,
     },
   };
+  if (job.trigger === TT_RESTORE_TRIGGER) {
+    record.timeline = restoredTimeline('task', what, facts.ttId, afterHash, deps.clock.now());
+  }
+  return record;
 }
 
 /** The audit row of a task that waits for its person. */
