@@ -22,6 +22,7 @@ import { activityExternalId, postTimelineActivities } from '../src/sync/tt-activ
 import { pollTenantTurner } from '../src/sync/tt-poll.ts';
 import { findLinkByGhlId } from '../src/store/links.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
+import { repairActivityOutbox } from '../src/store/timeline-posts.ts';
 import { operator } from './support/operator.ts';
 import { runTtsync } from './support/processes.ts';
 import { describeEachDialect } from './support/stores.ts';
@@ -177,6 +178,9 @@ describeEachDialect('timeline → Tenant Turner activities (extended surface)', 
     const report = await migrateToLatest(store.db as unknown as Kysely<unknown>, store.dialect);
     assert.deepEqual(report.applied, ['0004-timeline-outbox']);
     assert.equal(await outboxSize(store), 1, 'only the entry without a post row');
+    assert.equal(await repairActivityOutbox(store.db), 0, 'nothing left out');
+    await store.db.deleteFrom('timeline_outbox').execute();
+    assert.equal(await repairActivityOutbox(store.db), 1, 'the entry an older ttsync left out');
 
     assert.equal((await postTimelineActivities(deps)).posted, 1);
     assert.equal(activitiesOf(boxes, waiting.applicationId).length, 1);
@@ -230,6 +234,37 @@ test('ttsync timeline prints both sides merged, with each side’s own timestamp
     assert.ok(ttLine.startsWith(stamp), `Tenant Turner's own stamp ${stamp}: ${ttLine}`);
     assert.match(ttLine, /Lead seen in Tenant Turner: Qualified, Active/);
     assert.match(lines.find((l) => l.includes('note_created')) ?? '', /\[TT activity \d+\]$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await boxes.close();
+  }
+});
+
+test('ttsync migrate puts back in the outbox the entries an older ttsync wrote without it', async () => {
+  const boxes = await startSandboxes({ surface: 'extended' });
+  const dir = mkdtempSync(join(tmpdir(), 'ttsync-outbox-repair-'));
+  try {
+    let store = await openStore({ sqlitePath: join(dir, 'ttsync.db') });
+    let deps = syncDeps(store, boxes);
+    const { applicationId } = await personWithNote(boxes, deps, 'repair');
+    // An older process wrote the entry: no outbox row.
+    await store.db.deleteFrom('timeline_outbox').execute();
+    assert.equal((await postTimelineActivities(deps)).posted, 0, 'not found without the outbox');
+    await store.close();
+
+    const env = { TTSYNC_DATA_DIR: dir, LOG_LEVEL: 'warn' };
+    const first = runTtsync(['migrate'], env);
+    assert.equal(await first.exited, 0, first.output());
+    assert.match(first.output(), /Put 1 GHL-side timeline entry written by an older ttsync/);
+    const again = runTtsync(['migrate'], env);
+    assert.equal(await again.exited, 0, again.output());
+    assert.doesNotMatch(again.output(), /Put \d+/, 'nothing left to put back');
+
+    store = await openStore({ sqlitePath: join(dir, 'ttsync.db') });
+    deps = syncDeps(store, boxes);
+    assert.equal((await postTimelineActivities(deps)).posted, 1);
+    assert.equal(activitiesOf(boxes, applicationId).length, 1);
+    await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await boxes.close();

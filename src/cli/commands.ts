@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import { createLogger } from '../shared/logger.ts';
 import type { Logger } from '../shared/logger.ts';
 import { openStore } from '../store/database.ts';
+import { repairActivityOutbox } from '../store/timeline-posts.ts';
 import { join } from 'node:path';
 import type { BackfillProgress } from '../sync/backfill.ts';
 import { stoppedExit, untilSignal } from './signals.ts';
@@ -17,20 +18,33 @@ export function processLogger(config: Config, name: string, file?: string): Logg
   return createLogger({ level: config.LOG_LEVEL, name, ...(file ? { file } : {}) });
 }
 
-/** `ttsync migrate`: brings the database schema up to date and says what it did. */
+/**
+ * `ttsync migrate`: brings the database schema up to date and says what it did; then puts in the
+ * activity outbox any GHL-side entry an older ttsync wrote without one (`repairActivityOutbox`).
+ */
 export async function migrate(config: Config): Promise<number> {
   const store = await openStore({
     databaseUrl: config.DATABASE_URL,
     sqlitePath: join(config.TTSYNC_DATA_DIR, 'ttsync.db'),
   });
-  const { applied, known } = store.migrations;
-  console.log(
-    applied.length > 0
-      ? `Migrated ${store.location}: applied ${applied.join(', ')}.`
-      : `${store.location} is up to date (${known.length} migration${known.length === 1 ? '' : 's'}).`,
-  );
-  await store.close();
-  return 0;
+  try {
+    const { applied, known } = store.migrations;
+    console.log(
+      applied.length > 0
+        ? `Migrated ${store.location}: applied ${applied.join(', ')}.`
+        : `${store.location} is up to date (${known.length} migration${known.length === 1 ? '' : 's'}).`,
+    );
+    const requeued = await repairActivityOutbox(store.db);
+    if (requeued > 0) {
+      console.log(
+        `Put ${requeued} GHL-side timeline entr${requeued === 1 ? 'y' : 'ies'} written by an ` +
+          "older ttsync in the outbox of Tenant Turner's activities; the next poll posts them.",
+      );
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
 }
 
 /** `ttsync serve [--port N] [--no-work]`: ingress, dispatcher and (unless --no-work) workers. */

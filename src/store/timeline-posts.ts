@@ -7,6 +7,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.ts';
+import { POSTED_SOURCE } from './timeline-entries.ts';
 import type { TimelinePost } from './timeline-entries.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -87,4 +88,30 @@ export async function recordTimelinePost(
     .onConflict((oc) => oc.column('timeline_id').doNothing())
     .execute();
   await db.deleteFrom('timeline_outbox').where('timeline_id', '=', timelineId).execute();
+}
+
+/**
+ * Puts in the outbox every GHL-side entry that has neither a post row nor an outbox row, and
+ * resolves with how many. Such entries are written only by a ttsync older than the outbox
+ * (migration 0004) still running beside a newer one, as in a rolling upgrade on PostgreSQL;
+ * `ttsync migrate` runs this, so running it once after the last old process has stopped leaves
+ * nothing behind. A scan of the whole timeline: not for every poll.
+ */
+export async function repairActivityOutbox(db: Db): Promise<number> {
+  const rows = await db
+    .insertInto('timeline_outbox')
+    .columns(['timeline_id'])
+    .expression(
+      db
+        .selectFrom('timeline')
+        .leftJoin('timeline_posts', 'timeline_posts.timeline_id', 'timeline.id')
+        .leftJoin('timeline_outbox', 'timeline_outbox.timeline_id', 'timeline.id')
+        .select('timeline.id')
+        .where('timeline.source', '=', POSTED_SOURCE)
+        .where('timeline_posts.timeline_id', 'is', null)
+        .where('timeline_outbox.timeline_id', 'is', null),
+    )
+    .returning('timeline_id')
+    .execute();
+  return rows.length;
 }
