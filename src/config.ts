@@ -86,6 +86,16 @@ function crossFieldProblems(input: Record<string, unknown>): string[] {
       `  ${missing}: syncing real accounts needs both GHL_PRIVATE_TOKEN and TT_API_KEY (set neither to run against the sandboxes)`,
     );
   }
+  // The inbox forgets an event id after the retention; the skew check must refuse a replay
+  // before that (docs/sync.md).
+  const skewMs = Number(input['GHL_WEBHOOK_MAX_SKEW_MS'] ?? 5 * 60_000);
+  const retentionDays = Number(input['TTSYNC_INBOX_RETENTION_DAYS'] ?? 30);
+  if (retentionDays > 0 && skewMs >= retentionDays * 86_400_000) {
+    problems.push(
+      `  GHL_WEBHOOK_MAX_SKEW_MS: must be shorter than TTSYNC_INBOX_RETENTION_DAYS (${retentionDays} days), ` +
+        'or a replayed webhook whose id the inbox has forgotten would be processed again',
+    );
+  }
   if (has('GHL_PRIVATE_TOKEN') && !has('GHL_LOCATION_ID')) {
     problems.push(
       '  GHL_LOCATION_ID: is required with GHL_PRIVATE_TOKEN (the sub-account the token belongs to)',
@@ -141,17 +151,29 @@ export function sandboxDataDir(config: Config): string {
  * The SQLite file the store-only commands (`ttsync timeline`, `ttsync jobs`) read: ttsync's own
  * under `TTSYNC_DATA_DIR`; or, when no GHL credentials are configured and there is no such file
  * but `ttsync start` has run the sandboxes, that run's (`sandbox: true`). A real database is
- * never passed over for the sandboxes'.
+ * never passed over for the sandboxes'. `problem` says what to do when there is no file to read
+ * (these commands do not create one).
  */
-export function storeFileFor(config: Config): { path: string; sandbox: boolean } {
+export function storeFileFor(config: Config): {
+  path: string;
+  sandbox: boolean;
+  problem?: string | undefined;
+} {
   const own = join(config.TTSYNC_DATA_DIR, 'ttsync.db');
   const sandbox = join(sandboxDataDir(config), 'ttsync.db');
-  const useSandbox =
-    ghlAuthMode(config) === 'sandbox' &&
-    !config.DATABASE_URL &&
-    !existsSync(own) &&
-    existsSync(sandbox);
-  return useSandbox ? { path: sandbox, sandbox: true } : { path: own, sandbox: false };
+  if (config.DATABASE_URL) return { path: own, sandbox: false };
+  if (existsSync(own)) return { path: own, sandbox: false };
+  if (ghlAuthMode(config) === 'sandbox' && existsSync(sandbox)) {
+    return { path: sandbox, sandbox: true };
+  }
+  return {
+    path: own,
+    sandbox: false,
+    problem:
+      `there is no ttsync database at ${own} yet: ttsync creates it when it first runs ` +
+      '(`npm start`, which without credentials runs against the sandboxes, or `ttsync serve`); ' +
+      'set TTSYNC_DATA_DIR (or DATABASE_URL) if it lives elsewhere.',
+  };
 }
 
 /** Which GHL auth the configuration selects, or 'sandbox' when no credentials are set. */

@@ -63,6 +63,19 @@ test('real accounts need both sides: a GHL credential without a Tenant Turner ke
   );
 });
 
+test('the webhook skew must be shorter than the inbox retention', () => {
+  assert.throws(
+    () => loadConfig({ TTSYNC_INBOX_RETENTION_DAYS: '1', GHL_WEBHOOK_MAX_SKEW_MS: '86400000' }),
+    /GHL_WEBHOOK_MAX_SKEW_MS: must be shorter than TTSYNC_INBOX_RETENTION_DAYS \(1 days\)/,
+  );
+  const kept = loadConfig({
+    TTSYNC_INBOX_RETENTION_DAYS: '0',
+    GHL_WEBHOOK_MAX_SKEW_MS: '86400000',
+  });
+  assert.equal(kept.GHL_WEBHOOK_MAX_SKEW_MS, 86_400_000, 'no retention: any skew');
+  assert.equal(loadConfig({}).TTSYNC_INBOX_RETENTION_DAYS, 30);
+});
+
 test('webhook keys parse as a list, PEMs with escaped newlines included', () => {
   const pem =
     '-----BEGIN PUBLIC KEY-----\\nMCowBQYDK2VwAyEAi2HR1srL4o18O8BRa7gVJY7G7bupbN3H9AwJrHCDiOg=\\n-----END PUBLIC KEY-----';

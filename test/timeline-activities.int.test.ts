@@ -125,6 +125,16 @@ describeEachDialect('timeline → Tenant Turner activities (extended surface)', 
     assert.equal(retried.posted, 0);
     assert.equal(activitiesOf(boxes, applicationId).length, 1, 'no second activity');
 
+    // A crash between the record and the outbox delete: the entry is posted again, Tenant Turner
+    // answers with the same activity, the first record stays and the outbox row goes.
+    await store.db
+      .insertInto('timeline_outbox')
+      .values({ timeline_id: await noteEntryId(store) })
+      .execute();
+    assert.equal((await postTimelineActivities(deps)).alreadyPosted, 1);
+    assert.equal(activitiesOf(boxes, applicationId).length, 1, 'still one activity');
+    assert.equal(await outboxSize(store), 0);
+
     const view = await personTimeline(store.db, contactId);
     const note = view?.rows.find((r) => r.kind === 'note_created');
     assert.equal(note?.post?.state, 'posted');

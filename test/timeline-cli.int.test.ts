@@ -5,7 +5,7 @@
  * original timestamps.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -105,6 +105,15 @@ test('ttsync timeline prints the person found by email or contact id', async () 
     assert.match(missing.output(), /No synced person matches "nobody@example.com"/);
     const usage = runTtsync(['timeline'], env);
     assert.equal(await usage.exited, 2);
+
+    // Nowhere to read: said, and no empty database is left behind.
+    const empty = join(dir, 'empty');
+    for (const command of [['timeline', 'nobody@example.com'], ['jobs']]) {
+      const none = runTtsync(command, { ...env, TTSYNC_DATA_DIR: empty });
+      assert.equal(await none.exited, 1, none.output());
+      assert.match(none.output(), /there is no ttsync database at .*empty\/ttsync\.db yet/);
+      assert.equal(existsSync(join(empty, 'ttsync.db')), false);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

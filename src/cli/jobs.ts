@@ -87,9 +87,14 @@ export async function jobs(config: Config, argv: string[]): Promise<number> {
     console.error(`ttsync jobs: ${problem}.\n${USAGE}`);
     return 2;
   }
+  const file = storeFileFor(config);
+  if (file.problem) {
+    console.error(`ttsync jobs: ${file.problem}`);
+    return 1;
+  }
   const store = await openStore({
     databaseUrl: config.DATABASE_URL,
-    sqlitePath: storeFileFor(config).path,
+    sqlitePath: file.path,
     sqliteSynchronous: config.SQLITE_SYNCHRONOUS,
     sqliteBusyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS,
   });
@@ -150,8 +155,9 @@ async function list(queue: JobQueue, db: Store['db'], out: Output, limit: number
       );
     }
     console.log(
-      'They were verified and stored, and are kept; the polls and the scheduled reconcile still ' +
-        'bring the records they name across.',
+      'They were verified and stored, and are kept; nothing retries them. What they name is ' +
+        'picked up by the polls (contacts, tasks, appointments) or the scheduled reconcile ' +
+        '(notes too); `ttsync reconcile --heal` does it now.',
     );
   }
   if (dead.length === 0) return 0;

@@ -17,6 +17,10 @@ export async function timeline(config: Config, argv: string[]): Promise<number> 
     return 2;
   }
   const file = storeFileFor(config);
+  if (file.problem) {
+    console.error(`ttsync timeline: ${file.problem}`);
+    return 1;
+  }
   const store = await openStore({ databaseUrl: config.DATABASE_URL, sqlitePath: file.path });
   try {
     const found = await personTimeline(store.db, who);

@@ -138,9 +138,11 @@ export async function setInboxStatus(
  * Deletes up to `limit` dispatched events (`enqueued`: their jobs carry all they need, and the
  * versions, timeline and audit keep the history) received before `cutoff`, oldest first;
  * resolves with how many. Events that `failed` or were `deferred` stay for a person or a later
- * version to act on. Losing an old event's id cannot let a copy of it in again: GHL deliveries
- * more than 5 minutes old are refused as stale, and Tenant Turner's last retry comes 405 minutes
- * after the first delivery, within the shortest retention (a day).
+ * version to act on. Forgetting an old event's id does not let GHL's copies of it in again
+ * (deliveries older than the allowed skew, 5 minutes by default and always less than the
+ * retention, are refused as stale), nor Tenant Turner's retries (the last comes 405 minutes after
+ * the first delivery, within the shortest retention, a day). A copy sent by hand later is stored
+ * again, and its job finds nothing changed or re-records an observation already on the timeline.
  */
 export async function pruneInbox(
   db: Kysely<Database>,

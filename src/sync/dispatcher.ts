@@ -141,6 +141,7 @@ export class InboxDispatcher {
       if (batch < PRUNE_BATCH) return { deleted, done: true };
       if (signal?.aborted || this.#again) return { deleted, done: false };
       await clock.sleep(this.#options.roundIntervalMs ?? 20, signal).catch(() => undefined);
+      if (signal?.aborted) return { deleted, done: false };
     }
   }
 
@@ -162,7 +163,7 @@ export class InboxDispatcher {
       }
     } catch (error) {
       this.#lastPrune = now;
-      logger.warn({ err: error }, 'inbox pruning failed; trying again in an hour');
+      logger.warn({ err: error, retryInMs: every }, 'inbox pruning failed; trying again later');
     }
   }
 
