@@ -63,6 +63,9 @@ async function personWithNote(boxes: Sandboxes, deps: ContactSyncDeps, tag: stri
   return { contactId: contact.id, applicationId: Number(person?.ttId) };
 }
 
+/** A round that found nothing to post. */
+const NOTHING = { posted: 0, alreadyPosted: 0, notApplied: 0, failed: 0 };
+
 function activitiesOf(boxes: Sandboxes, applicationId: number): TtActivityDto[] {
   const all = (boxes.ttBox.state()['activities'] ?? []) as TtActivityDto[];
   return all.filter((a) => a.ApplicationId === applicationId && a.Source === 'GHL');
@@ -104,12 +107,7 @@ describeEachDialect('timeline → Tenant Turner activities (extended surface)', 
       posted.map((a) => a.ExternalId),
       [activityExternalId(await noteEntryId(store))],
     );
-    assert.deepEqual(await postTimelineActivities(deps), {
-      posted: 0,
-      alreadyPosted: 0,
-      notApplied: 0,
-      failed: 0,
-    });
+    assert.deepEqual(await postTimelineActivities(deps), NOTHING);
 
     assert.equal(await outboxSize(store), 0, 'the outbox holds only entries still to post');
 
@@ -157,12 +155,7 @@ describeEachDialect('timeline → Tenant Turner activities (extended surface)', 
       .where('id', '=', person?.id ?? '')
       .execute();
 
-    assert.deepEqual(await postTimelineActivities(deps), {
-      posted: 0,
-      alreadyPosted: 0,
-      notApplied: 0,
-      failed: 0,
-    });
+    assert.deepEqual(await postTimelineActivities(deps), NOTHING);
     assert.equal(await outboxSize(store), 1, 'still waiting');
 
     await store.db
