@@ -86,19 +86,24 @@ function crossFieldProblems(input: Record<string, unknown>): string[] {
       `  ${missing}: syncing real accounts needs both GHL_PRIVATE_TOKEN and TT_API_KEY (set neither to run against the sandboxes)`,
     );
   }
-  // The inbox forgets an event id after the retention; the skew check must refuse a replay
-  // before that (docs/sync.md).
-  const skewMs = Number(input['GHL_WEBHOOK_MAX_SKEW_MS'] ?? 5 * 60_000);
-  const retentionDays = Number(input['TTSYNC_INBOX_RETENTION_DAYS'] ?? 30);
-  if (retentionDays > 0 && skewMs >= retentionDays * 86_400_000) {
-    problems.push(
-      `  GHL_WEBHOOK_MAX_SKEW_MS: must be shorter than TTSYNC_INBOX_RETENTION_DAYS (${retentionDays} days), ` +
-        'or a replayed webhook whose id the inbox has forgotten would be processed again',
-    );
-  }
   if (has('GHL_PRIVATE_TOKEN') && !has('GHL_LOCATION_ID')) {
     problems.push(
       '  GHL_LOCATION_ID: is required with GHL_PRIVATE_TOKEN (the sub-account the token belongs to)',
+    );
+  }
+  return problems;
+}
+
+/** Rules across parsed values (defaults applied); checked once every variable parses. */
+function valueProblems(config: z.output<typeof schema>): string[] {
+  const problems: string[] = [];
+  // The inbox forgets an event id after the retention; the skew check must refuse a replay
+  // before that (docs/sync.md).
+  const retentionDays = config.TTSYNC_INBOX_RETENTION_DAYS;
+  if (retentionDays > 0 && config.GHL_WEBHOOK_MAX_SKEW_MS >= retentionDays * 86_400_000) {
+    problems.push(
+      `  GHL_WEBHOOK_MAX_SKEW_MS: must be shorter than TTSYNC_INBOX_RETENTION_DAYS (${retentionDays} days), ` +
+        'or a replayed webhook whose id the inbox has forgotten would be processed again',
     );
   }
   return problems;
@@ -131,6 +136,7 @@ export function loadConfig(
           (issue) => `  ${issue.path.join('.') || '(config)'}: ${issue.message}`,
         )),
     ...crossFieldProblems(input),
+    ...(parsed.success ? valueProblems(parsed.data) : []),
   ];
   if (!parsed.success || problems.length > 0) {
     throw new AppError(

@@ -1,10 +1,11 @@
 /**
  * `ttsync jobs [--json]`, `ttsync jobs retry <id>|--all`, `ttsync jobs discard <id> --yes`: the
  * job queue's counts and its dead-letter list, and the two ways out of it (docs/queue.md "Dead
- * letters"); with the counts, the inbox's, and the webhooks that could not become jobs. A dead job holds its person's key, so later changes of that person wait until it is
- * retried (after fixing what its error says) or discarded. Opens the store and the queue
- * without starting workers (a running `ttsync serve` or `ttsync worker` runs what is retried);
- * no GHL or Tenant Turner calls, so no credentials are needed.
+ * letters"); with the counts, the inbox's, and the webhooks that could not become jobs. A dead
+ * job holds its person's key, so later changes of that person wait until it is retried (after
+ * fixing what its error says) or discarded. Opens the store and the queue without starting
+ * workers (a running `ttsync serve` or `ttsync worker` runs what is retried); no GHL or Tenant
+ * Turner calls, so no credentials are needed.
  */
 import { parseArgs } from 'node:util';
 import { storeFileFor } from '../config.ts';

@@ -147,8 +147,7 @@ export class InboxDispatcher {
 
   /** Prunes when the last complete pass is `pruneEveryMs` old; an interrupted one goes on next. */
   async #pruneIfDue(signal: AbortSignal): Promise<void> {
-    const { clock, logger, retentionMs } = this.#options;
-    if (!retentionMs) return;
+    const { clock, logger, retentionMs = 0 } = this.#options;
     const now = clock.now();
     const every = this.#options.pruneEveryMs ?? 3_600_000;
     if (this.#lastPrune !== undefined && now - this.#lastPrune < every) return;

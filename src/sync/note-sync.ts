@@ -164,7 +164,8 @@ async function writeNote(
   const detail = truncated
     ? `note cut to Tenant Turner's ${MAX_NOTE_LENGTH} characters`
     : undefined;
-  if (link.state === 'active' && link.ttId !== undefined) {
+  const linked = link.state === 'active' && link.ttId !== undefined;
+  if (linked) {
     try {
       await deps.tt.notes.update(Number(link.ttId), { note: text }, call);
       return { applied: true, ttId: link.ttId, detail };
@@ -173,7 +174,6 @@ async function writeNote(
       if (!(error instanceof HttpError && error.code === 'not_found')) throw error;
     }
   }
-  const recreated = link.state === 'active' && link.ttId !== undefined;
   const { record, alreadyExisted } = await deps.tt.notes.create(
     Number(person.ttId),
     { note: text, author: 'GHL', externalId: link.ghlId ?? '' },
@@ -183,7 +183,7 @@ async function writeNote(
   if (alreadyExisted && record.note !== text) {
     await deps.tt.notes.update(record.noteId, { note: text }, call);
   }
-  return { applied: true, ttId: String(record.noteId), detail, recreated };
+  return { applied: true, ttId: String(record.noteId), detail, recreated: linked };
 }
 
 /** Deletes the Tenant Turner note (where it exists) and unlinks the note; once. */

@@ -61,6 +61,8 @@ export type ChildDriftItem =
        * GHL-side snapshot, so that the heal's sync writes ttsync's version back.
        */
       ttSnapshot?: unknown;
+      /** Deleted in Tenant Turner: the heal makes it again (counted by the mass-delete guard). */
+      deletedInTt?: boolean | undefined;
     };
 
 type PerKind = Record<ChildKind, number>;
@@ -319,6 +321,7 @@ class ChildScan {
         link: found.link,
         fields: found.fields,
         ttSnapshot: found.asSnapshot,
+        deletedInTt: found.deleted,
       });
     }
   }

@@ -2,14 +2,12 @@
  * The mass-delete guard of `ttsync reconcile --heal`: when the heal would unlink (and, for
  * tasks and notes on the extended surface, delete in Tenant Turner, or make again what Tenant
  * Turner says is deleted there) more than a share of the active links of any kind (people,
- * tasks, notes, appointments), nothing at all is done. A
- * GHL or Tenant Turner outage that answers 404 for everything looks like a mass delete; this is
- * what keeps it from becoming one.
+ * tasks, notes, appointments), nothing at all is done. A GHL or Tenant Turner outage that
+ * answers 404 for everything looks like a mass delete; this is what keeps it from becoming one.
  */
 import type { LinkKind } from '../store/links.ts';
 import type { DriftReport } from './reconcile.ts';
 import { CHILD_KINDS } from './reconcile-sources.ts';
-import { DELETED_IN_TT } from './reconcile-tt-children.ts';
 
 /** Default share of active links a heal may unlink, per kind. */
 export const DEFAULT_MAX_UNLINK_SHARE = 0.05;
@@ -58,10 +56,7 @@ export function checkUnlinkGuard(
     // on that side would make every one of them look deleted, so they count here too.
     const goneInTt = (kind: LinkKind): number =>
       children.items.filter(
-        (item) =>
-          item.child === kind &&
-          item.kind === 'different' &&
-          item.fields.some((field) => field.actual === DELETED_IN_TT),
+        (item) => item.child === kind && item.kind === 'different' && item.deletedInTt === true,
       ).length;
     for (const kind of CHILD_KINDS) {
       const unlink = children.counts[kind].extra + goneInTt(kind);

@@ -25,6 +25,8 @@ export interface TtDrift {
   fields: FieldDrift[];
   /** The Tenant Turner record as a GHL-side snapshot, which makes the sync write its version. */
   asSnapshot: unknown;
+  /** Not there any more (a `GET` answered 404). */
+  deleted?: boolean | undefined;
 }
 
 /** The `actual` of a record deleted in Tenant Turner. */
@@ -100,6 +102,7 @@ export async function scanTtChildren(
               // An empty last-synced snapshot: every field differs, and the sync's update meets
               // the 404 and creates the record again.
               asSnapshot: {},
+              deleted: true,
             });
           }
           continue;

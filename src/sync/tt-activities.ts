@@ -2,13 +2,14 @@
  * GHL-side timeline entries → Tenant Turner's activity timeline (the modeled `activities`
  * extension, tenant-turner-api.md §2.2), as a follow-up of the records rather than inside each
  * sync: every entry of source `ghl` (notes, tasks, appointments) whose person has a lead is
- * posted once, found through the outbox its entry was written with (`timeline-posts.ts`), with `ExternalId` `ttsync-timeline-<entry id>`. Tenant Turner answers a repeat of
- * that id with the first activity, so a crash between the post and its record, or two posters
- * at once, never makes a second activity. What became of each entry is recorded
- * (`timeline_posts`): `posted` with the activity id; `not_applied` on an account without
- * activities (the real surface: nothing is sent, and `ttsync timeline` says so); `failed` when
- * Tenant Turner refuses the entry for good (a 4xx other than 429). A retryable failure ends the
- * round and the entry is tried again next time.
+ * posted once, found through the outbox its entry was written with (`timeline-posts.ts`), with
+ * `ExternalId` `ttsync-timeline-<entry id>`. Tenant Turner answers a repeat of that id with the
+ * first activity, so a crash between the post and its record, or two posters at once, never
+ * makes a second activity. What became of each entry is recorded (`timeline_posts`): `posted`
+ * with the activity id; `not_applied` on an account without activities (the real surface:
+ * nothing is sent, and `ttsync timeline` says so); `failed` when Tenant Turner refuses the entry
+ * for good (a 4xx other than 429). A retryable failure ends the round and the entry is tried
+ * again next time.
  */
 import { HttpError } from '../shared/errors.ts';
 import { recordTimelinePost, unpostedEntries } from '../store/timeline-posts.ts';

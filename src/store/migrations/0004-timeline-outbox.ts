@@ -1,6 +1,6 @@
 /**
  * The outbox of Tenant Turner's activity timeline: one row per GHL-side timeline entry not yet
- * posted, written in the same statement run as the entry and deleted once its `timeline_posts`
+ * posted, written in the same transaction as the entry and deleted once its `timeline_posts`
  * row says what became of it. The poster used to find its work by walking every GHL-side entry
  * for one without a post row, a scan that grew with the whole timeline (140 ms at 500,000
  * entries on SQLite, on the event loop, every minute); it now reads the outbox, which holds only
